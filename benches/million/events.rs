@@ -1,8 +1,7 @@
 //! The events the bench writes for every appointment, in the stored shape
-//! the store writes (docs/rules.md#events): a booking's `set` of the
-//! appointment's own columns that are not null, and each change's `was`, the
-//! columns it changed with their previous values, the patient, doctor and
-//! service by ID. The events are those the appointment's row tells of: its
+//! the store writes (docs/rules.md#events): a booking nothing of the row
+//! (schema 50), each change its `was`, the columns it changed with their
+//! previous values, the patient, doctor and service by ID. The events are those the appointment's row tells of: its
 //! booking, then the changes that took it to the status it reached, one for
 //! each of its `sequence` (a completed visit was checked in, started and
 //! completed).
@@ -38,31 +37,6 @@ fn instant(t: DateTime<Utc>) -> Value {
     json!(t.timestamp())
 }
 
-/// A booking's `set`: the appointment as booked, its null (and false)
-/// columns left out, and its `created_at` and `updated_at`, the event's own.
-fn set(a: &AppointmentRow) -> Value {
-    let mut m = Map::new();
-    let mut put = |k: &str, v: Option<Value>| {
-        if let Some(v) = v {
-            m.insert(k.into(), v);
-        }
-    };
-    put("clinic_id", Some(json!(a.clinic_id)));
-    put("doctor_id", a.doctor_id.as_ref().map(|v| json!(v)));
-    put("patient_id", Some(json!(a.patient_id)));
-    put("service_id", a.service_id.as_ref().map(|v| json!(v)));
-    put("local_date", Some(json!(a.local_date.to_string())));
-    put("starts_at", Some(instant(a.starts_at)));
-    put("ends_at", Some(instant(a.ends_at)));
-    put("duration_minutes", Some(json!(a.duration_minutes)));
-    put("status", Some(json!(Status::Scheduled.as_str())));
-    put("token_number", Some(json!(a.token_number)));
-    put("source", Some(json!(a.source)));
-    put("session", a.session.as_ref().map(|v| json!(v)));
-    put("reason", a.reason.as_ref().map(|v| json!(v)));
-    json!({ "set": m })
-}
-
 /// The events of appointment `a` as it finally is (`a.status`, its
 /// instants and clinical fields), booked at `a.created_at`.
 pub fn of(a: &AppointmentRow) -> Vec<Written> {
@@ -72,7 +46,8 @@ pub fn of(a: &AppointmentRow) -> Vec<Written> {
         step: 0,
         kind: "appointment.booked",
         appointment_id: a.id.clone(),
-        data: set(a).to_string(),
+        // A booking stores nothing of its row (schema 50).
+        data: "{}".into(),
         actor: booked_by(&a.source),
     }];
     let mut change = |at: DateTime<Utc>, kind: &'static str, was: Value, actor: &'static str| {

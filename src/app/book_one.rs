@@ -14,7 +14,6 @@ use super::schedule::{
 use super::values::Problems;
 use super::visit::{VisitChecked, VisitInput};
 use super::waitlist;
-use crate::core::changes;
 use crate::core::overbook::Overbooked;
 use crate::core::slots::Request;
 use crate::core::{time, Actor, Appointment, AppointmentRow, Patient, Service, Status, VisitType};
@@ -648,18 +647,17 @@ pub(super) fn tell(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    // What is stored is what is set, the patient by ID (docs/rules.md#events).
+    // Nothing of the row is stored: it is the row as it is now, every later
+    // change undone (docs/rules.md#events).
     #[derive(serde::Serialize)]
     struct Booked<'a> {
-        set: serde_json::Map<String, serde_json::Value>,
         #[serde(skip_serializing_if = "Option::is_none")]
         patient_previous_name: Option<&'a str>,
     }
     let data = Booked {
-        set: changes::set(saved, now),
         patient_previous_name: who.renamed_from.as_deref().filter(|_| first),
     };
-    events::record(tx, "appointment.booked", &saved.id, &data, actor, now)?;
+    events::record(tx, events::BOOKED, &saved.id, &data, actor, now)?;
     if r.walk_in {
         // Booked and arrived at once: the booking stored it arrived, so this
         // event changed nothing more.

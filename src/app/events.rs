@@ -430,8 +430,10 @@ fn unreadable(id: i64, what: &str) -> Error {
 /// `evs` are events of appointment `now_as` oldest first, every one after
 /// the first of `show` kept (each is undone on the way back from the row as
 /// it is now); each shows the appointment as it was at it, with its names
-/// (docs/rules.md#events). An event stored whole, as appt stored them
-/// before schema 21, is shown as stored. Names are looked up only for what
+/// (docs/rules.md#events). A booking stored with its `set` (before schema
+/// 50) is shown from it; one without, as the row is once every later
+/// change is undone. An event stored whole, as appt stored them before
+/// schema 21, is shown as stored. Names are looked up only for what
 /// is shown.
 fn rebuild(
     tx: &Tx,
@@ -496,6 +498,12 @@ fn rebuild(
                 let added = vec![("waitlist", Added::Value(names.entry(tx, ids)?))];
                 shown.insert(e.id, shown_as(form, stored, "", added)?);
             }
+        } else if e.kind == events::BOOKED && wanted {
+            // A booking that stores nothing of its row: every later change
+            // undone, the row is as it was booked.
+            name(&mut state, &mut named)?;
+            let added = vec![("appointment", Added::Appointment(&state))];
+            shown.insert(e.id, shown_as(form, stored, "", added)?);
         }
     }
     Ok(())

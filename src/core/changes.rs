@@ -1,7 +1,8 @@
-//! What an event stores of an appointment (docs/rules.md#events): a booking
-//! its fields that are set, a change the fields it changed with their
-//! previous values, and undoing a change, which is how the object as it was
-//! at each event is rebuilt from the row as it is now. The appointment's own
+//! What an event stores of an appointment (docs/rules.md#events): a change
+//! the fields it changed with their previous values, a booking nothing of
+//! the row (before schema 50, its fields that were set), and undoing a
+//! change, which is how the object as it was at each event is rebuilt from
+//! the row as it is now. The appointment's own
 //! columns only: its patient, doctor, service and clinic by ID, never their
 //! names or the patient's phone.
 
@@ -71,8 +72,10 @@ fn differing(mut before: Map<String, Value>, after: &Map<String, Value>) -> Map<
     before
 }
 
-/// What a booking's event stores of `r`, booked at `at`: its fields that
-/// are set (docs/rules.md#events).
+/// What a booking's event stored of `r`, booked at `at`, before schema 50:
+/// its fields that are set ([`set_of_object`] and [`redo_booking`] read
+/// that form still).
+#[cfg(test)]
 pub fn set(r: &AppointmentRow, at: DateTime<Utc>) -> Map<String, Value> {
     kept(columns(r), at)
 }

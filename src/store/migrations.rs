@@ -126,6 +126,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(47, "047_calendar_writes"),
     sql!(48, "048_calendar_sync"),
     sql!(49, "049_changes"),
+    // A booking's event without the fields it set (docs/rules.md#events).
+    Migration {
+        version: 50,
+        step: Step::Batches(super::rewrite::slim_bookings),
+    },
 ];
 
 /// The schema version of a database this appt made or upgraded.

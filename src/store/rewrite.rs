@@ -1,11 +1,16 @@
-//! Schema 21: the events an older appt stored whole (the appointment object
-//! with its patient's name and phone, at every change) rewritten in the form
-//! appt stores now (docs/rules.md#events), a batch of events per transaction.
-//! How far it got is kept in `meta` (`events_rewritten`), so an upgrade
-//! killed half-way goes on from there; the events are read in either form
-//! meanwhile, so the database is whole after every batch.
+//! The events' stored form rewritten in batches, one transaction each; how
+//! far a rewriting got is kept in `meta`, so an upgrade killed half-way
+//! goes on from there, and the database is whole after every batch.
+//!
+//! - Schema 21 ([`batch`]): the events an older appt stored whole (the
+//!   appointment object with its patient's name and phone, at every change)
+//!   rewritten in the form appt stores now (docs/rules.md#events); the
+//!   events are read in either form meanwhile.
+//! - Schema 50 ([`slim_bookings`]): a booking's event stops storing the
+//!   fields it set: the row as it is now, every later change undone
+//!   through the `was` each change stores, is the row as booked.
 
-use super::db::{On, Table, Tx};
+use super::db::{Backend, On, Table, Tx};
 use super::events::{self, Event};
 use crate::args;
 use crate::core::changes::{self, Unreadable};
@@ -19,18 +24,46 @@ const BATCH: i64 = 2_000;
 /// Where the rewriting got to: the last event ID looked at.
 const CURSOR: &str = "events_rewritten";
 
-/// Rewrites the next batch; true once there is nothing left (the cursor is
-/// then removed: the schema version says it is done).
-pub fn batch(tx: &Tx) -> Result<bool> {
-    let cursor: i64 = tx
+/// Where rewriting `key` got to: the last event ID it looked at.
+fn cursor(tx: &Tx, key: &str) -> Result<i64> {
+    Ok(tx
         .row(
             On::reads(&[Table::Meta]),
             "SELECT value FROM meta WHERE key = ?1",
-            args![CURSOR],
+            args![key],
             |r| r.get::<String>(0),
         )?
         .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+        .unwrap_or(0))
+}
+
+/// Keeps where rewriting `key` got to, or (None: done) forgets it. True
+/// when done.
+fn keep_cursor(tx: &Tx, key: &str, at: Option<i64>) -> Result<bool> {
+    match at {
+        None => {
+            tx.exec(
+                On::writes(&[Table::Meta]),
+                "DELETE FROM meta WHERE key = ?1",
+                args![key],
+            )?;
+        }
+        Some(at) => {
+            tx.exec(
+                On::writes(&[Table::Meta]),
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                args![key, at.to_string()],
+            )?;
+        }
+    }
+    Ok(at.is_none())
+}
+
+/// Rewrites the next batch; true once there is nothing left (the cursor is
+/// then removed: the schema version says it is done).
+pub fn batch(tx: &Tx) -> Result<bool> {
+    let cursor = cursor(tx, CURSOR)?;
     let mut page = Vec::new();
     let (n, last) = events::each_after(tx, cursor, None, None, BATCH, &mut |e| {
         page.push(e);
@@ -54,21 +87,52 @@ pub fn batch(tx: &Tx) -> Result<bool> {
         chain.sort_by_key(|e| e.id);
         rewrite_chain(tx, chain)?;
     }
-    if n < BATCH {
-        tx.exec(
-            On::writes(&[Table::Meta]),
-            "DELETE FROM meta WHERE key = ?1",
-            args![CURSOR],
-        )?;
-        return Ok(true);
-    }
+    keep_cursor(tx, CURSOR, (n == BATCH).then_some(last))
+}
+
+/// Events a batch of schema 50 looks at.
+const SLIM_BATCH: i64 = 20_000;
+
+/// Where schema 50 got to: the last event ID looked at.
+const SLIMMED: &str = "bookings_slimmed";
+
+/// Takes the next batch of events' bookings out of their `set` (schema
+/// 50); true once there is nothing left (the cursor is then removed).
+/// Only a booking holding a `set` is rewritten; what else it holds (a
+/// renamed patient's previous name) stays.
+pub fn slim_bookings(tx: &Tx) -> Result<bool> {
+    let after = cursor(tx, SLIMMED)?;
+    let (n, last) = tx
+        .row(
+            On::reads(&[Table::Events]),
+            "SELECT count(*), max(id) FROM \
+             (SELECT id FROM events WHERE id > ?1 ORDER BY id LIMIT ?2) AS b",
+            args![after, SLIM_BATCH],
+            |r| Ok((r.get::<i64>(0)?, r.get::<Option<i64>>(1)?)),
+        )?
+        .unwrap_or((0, None));
+    let Some(last) = last else {
+        return keep_cursor(tx, SLIMMED, None);
+    };
+    let (without_set, with_set) = match tx.backend() {
+        Backend::Sqlite => (
+            "json_remove(data, '$.set')",
+            "json_type(data, '$.set') IS NOT NULL",
+        ),
+        Backend::Postgres => (
+            "(data::jsonb - 'set')::text",
+            "(data::jsonb -> 'set') IS NOT NULL",
+        ),
+    };
     tx.exec(
-        On::writes(&[Table::Meta]),
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        args![CURSOR, last.to_string()],
+        On::writes(&[Table::Events]),
+        &format!(
+            "UPDATE events SET data = {without_set} \
+             WHERE id > ?1 AND id <= ?2 AND type = ?3 AND {with_set}"
+        ),
+        args![after, last, events::BOOKED],
     )?;
-    Ok(false)
+    keep_cursor(tx, SLIMMED, (n == SLIM_BATCH).then_some(last))
 }
 
 /// Whether an event's data is as an older appt stored it: a whole

@@ -1,7 +1,7 @@
 //! Tests: `appt events`, the event log as JSON Lines.
 
 use crate::common::{s, Env};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::process::Stdio;
 
 fn stream(env: &Env, args: &[&str]) -> Vec<Value> {
@@ -816,12 +816,9 @@ fn an_event_stores_what_changed_and_names_the_patient_by_id_only() {
         );
         assert!(d.get("appointment").is_none(), "{d}");
     }
-    assert_eq!(data[0]["set"]["patient_id"], a["patient_id"]);
-    assert!(
-        data[0]["set"].get("notes").is_none(),
-        "no nulls: {}",
-        data[0]
-    );
+    // A booking stores nothing of the row it made: the row is shown as
+    // it is now, every later change undone.
+    assert_eq!(data[0], serde_json::json!({}));
     let was = data[1]["was"].as_object().unwrap();
     // (The clock did not move: `updated_at` is the same.)
     let keys: Vec<&str> = was.keys().map(String::as_str).collect();
@@ -917,4 +914,175 @@ fn events_an_older_appt_stored_whole_are_rewritten_and_shown_the_same() {
         .rows("SELECT value FROM meta WHERE key = 'events_rewritten'")
         .is_empty());
     assert_eq!(env.ok(&["check"])["ok"], true);
+}
+
+/// What an appt before schema 50 stored of a booking shown as `object`
+/// at `at` (seconds since the epoch): the appointment's own fields that
+/// are set (not null, not false), instants as seconds since the epoch, the
+/// date as `local_date`, and `created_at`/`updated_at` left out when they
+/// are the event's own time.
+fn stored_before_50(object: &Value, at: i64) -> Value {
+    const TEXT: [&str; 21] = [
+        "clinic_id",
+        "doctor_id",
+        "patient_id",
+        "service_id",
+        "date",
+        "duration_minutes",
+        "status",
+        "token_number",
+        "source",
+        "session",
+        "batch",
+        "reason",
+        "notes",
+        "diagnosis",
+        "prescription",
+        "follow_up_required",
+        "follow_up_date",
+        "cancellation_reason",
+        "external_reference_id",
+        "series_id",
+        "payer",
+    ];
+    const INSTANTS: [&str; 10] = [
+        "starts_at",
+        "ends_at",
+        "created_at",
+        "updated_at",
+        "confirmed_at",
+        "checked_in_at",
+        "started_at",
+        "completed_at",
+        "cancelled_at",
+        "no_show_at",
+    ];
+    let mut set = serde_json::Map::new();
+    for k in TEXT
+        .iter()
+        .chain(["urgency", "modality", "visit_type", "overbooked"].iter())
+    {
+        let v = &object[*k];
+        if !v.is_null() && *v != Value::Bool(false) {
+            let key = if *k == "date" { "local_date" } else { k };
+            set.insert(key.into(), v.clone());
+        }
+    }
+    for k in INSTANTS {
+        if let Some(t) = object[k].as_str() {
+            let t = chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp();
+            if !(matches!(k, "created_at" | "updated_at") && t == at) {
+                set.insert(k.into(), t.into());
+            }
+        }
+    }
+    Value::Object(set)
+}
+
+/// A database of schema 49 takes schema 50 on its next command: each
+/// booking's event stops storing the fields it set, a batch of events per
+/// transaction (an upgrade stopped half-way goes on from where it got), and
+/// every event is shown as before.
+#[test]
+fn bookings_stored_with_their_fields_lose_them_and_are_shown_the_same() {
+    let mut env = Env::clinic();
+    let a = s(&env.book("2026-06-16", "09:00", "+50370000001")["id"]).to_string();
+    env.ok(&["status", &a, "confirmed"]);
+    let b = s(&env.book("2026-06-16", "10:00", "+50370000002")["id"]).to_string();
+    env.ok(&["update", &b, "--notes", "Ayunas", "--reason", "Control"]);
+    env.ok(&["reschedule", &b, "-D", "2026-06-17", "-t", "11:00"]);
+    env.ok(&["cancel", &b, "--reason", "Viaje"]);
+    // The same phone under another name: the booking keeps the old one.
+    env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-18",
+        "-t",
+        "09:00",
+        "-P",
+        "+50370000001",
+        "--name",
+        "Ana Dos",
+    ]);
+    env.at("2026-06-16T15:55:00Z");
+    let walk_in = env.ok(&[
+        "book",
+        "--walk-in",
+        "-d",
+        "Dr. García",
+        "-P",
+        "+50370000004",
+        "--name",
+        "Walk In",
+    ])["appointment"]["id"]
+        .clone();
+    let shown = stream(&env, &[]);
+    let history = env.ok(&["history", &b]);
+    // As appt stored them before schema 50, its upgrade stopped after a
+    // first batch: that batch's booking without its fields, every other
+    // with them, and how far it got in `meta`.
+    let booked: Vec<&Value> = shown
+        .iter()
+        .filter(|e| e["type"] == "appointment.booked")
+        .collect();
+    assert_eq!(booked.len(), 4);
+    for e in &booked[1..] {
+        let at = chrono::DateTime::parse_from_rfc3339(s(&e["created_at"]))
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let set = stored_before_50(&e["data"]["appointment"], at.timestamp());
+        // In the order an older appt wrote them.
+        let mut data = format!("{{\"set\":{set}");
+        if let Some(name) = e["data"].get("patient_previous_name") {
+            data.push_str(&format!(",\"patient_previous_name\":{name}"));
+        }
+        data.push('}');
+        env.exec(&format!(
+            "UPDATE events SET data = '{}' WHERE id = {}",
+            data.replace('\'', "''"),
+            e["id"]
+        ));
+    }
+    env.exec(&format!(
+        "INSERT INTO meta (key, value) VALUES ('bookings_slimmed', '{}')",
+        booked[0]["id"]
+    ));
+    crate::common::undo_schema_50(&env);
+    crate::common::set_schema_version(&env, 49);
+    let with_set = "SELECT id FROM events WHERE data LIKE '%\"set\"%'";
+    assert_eq!(env.rows(with_set).len(), 3);
+    let renamed = env.rows("SELECT data FROM events WHERE data LIKE '%Test Patient%'");
+    assert_eq!(renamed.len(), 1, "{renamed:?}");
+
+    // The next command upgrades it, and shows every event as before.
+    assert_eq!(stream(&env, &[]), shown);
+    assert_eq!(env.ok(&["history", &b]), history);
+    assert!(env.rows(with_set).is_empty());
+    let stored = env.rows("SELECT data FROM events WHERE type = 'appointment.booked' ORDER BY id");
+    let stored: Vec<Value> = stored
+        .iter()
+        .map(|r| serde_json::from_str(&r[0]).unwrap())
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            json!({}),
+            json!({}),
+            json!({"patient_previous_name": "Test Patient"}),
+            json!({}),
+        ],
+    );
+    assert!(env
+        .rows("SELECT value FROM meta WHERE key = 'bookings_slimmed'")
+        .is_empty());
+    assert_eq!(env.ok(&["check"])["ok"], true);
+    // The walk-in arrived as it was booked: both its events show it so.
+    let arrived: Vec<&Value> = shown
+        .iter()
+        .filter(|e| e["appointment_id"] == walk_in)
+        .collect();
+    assert_eq!(arrived.len(), 2);
+    assert_eq!(arrived[0]["data"]["appointment"]["status"], "checked_in");
 }
