@@ -28,23 +28,12 @@ const NAMED: [(Table, &str); 4] = [
 /// was brought up to date then, and is left as it is. The row goes either
 /// way: the schema version says it now.
 pub fn refold(tx: &Tx) -> Result<()> {
-    let done: Option<String> = tx.row(
-        On::reads(&[Table::Meta]),
-        "SELECT value FROM meta WHERE key = 'name_fold'",
-        args![],
-        |r| r.get(0),
-    )?;
-    if done.as_deref() != Some("1") {
+    if super::meta::value(tx, "name_fold")?.as_deref() != Some("1") {
         for (table, column) in NAMED {
             refold_table(tx, table, column)?;
         }
     }
-    tx.exec(
-        On::writes(&[Table::Meta]),
-        "DELETE FROM meta WHERE key = 'name_fold'",
-        args![],
-    )?;
-    Ok(())
+    super::meta::forget(tx, "name_fold")
 }
 
 fn refold_table(tx: &Tx, table: Table, column: &str) -> Result<()> {

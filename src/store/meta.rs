@@ -14,58 +14,60 @@ use std::path::Path;
 /// Every column of the table.
 pub const COLS: &str = "key, value";
 
-/// Marks the database as a demo database that `appt demo` may replace.
-pub fn mark_demo(conn: &Tx) -> Result<()> {
-    conn.exec(
-        On::writes(&[Table::Meta]),
-        "INSERT INTO meta (key, value) VALUES ('demo', '1') \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        crate::args![],
-    )?;
-    Ok(())
-}
-
-/// The recorded national-ID key check value, as stored (hex).
-pub fn key_check(conn: &Tx) -> Result<Option<String>> {
+/// The value kept under `key`, if any.
+pub fn value(conn: &Tx, key: &str) -> Result<Option<String>> {
     conn.row(
         On::reads(&[Table::Meta]),
-        "SELECT value FROM meta WHERE key = 'national_id_key'",
-        crate::args![],
+        "SELECT value FROM meta WHERE key = ?1",
+        crate::args![key],
         |r| r.get(0),
     )
 }
 
-/// Records the check value of the key the national IDs are sealed under.
-pub fn set_key_check(conn: &Tx, hex: &str) -> Result<()> {
+/// Keeps `value` under `key`, in place of what was there.
+pub fn set(conn: &Tx, key: &str, value: &str) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Meta]),
-        "INSERT INTO meta (key, value) VALUES ('national_id_key', ?1) \
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        crate::args![hex],
+        crate::args![key, value],
     )?;
     Ok(())
+}
+
+/// Forgets what was kept under `key`.
+pub fn forget(conn: &Tx, key: &str) -> Result<()> {
+    conn.exec(
+        On::writes(&[Table::Meta]),
+        "DELETE FROM meta WHERE key = ?1",
+        crate::args![key],
+    )?;
+    Ok(())
+}
+
+/// Marks the database as a demo database that `appt demo` may replace.
+pub fn mark_demo(conn: &Tx) -> Result<()> {
+    set(conn, "demo", "1")
+}
+
+/// The recorded national-ID key check value, as stored (hex).
+pub fn key_check(conn: &Tx) -> Result<Option<String>> {
+    value(conn, "national_id_key")
+}
+
+/// Records the check value of the key the national IDs are sealed under.
+pub fn set_key_check(conn: &Tx, hex: &str) -> Result<()> {
+    set(conn, "national_id_key", hex)
 }
 
 /// Records that a reminder sweep began at `at` (UTC seconds).
 pub fn set_swept_at(conn: &Tx, at: i64) -> Result<()> {
-    conn.exec(
-        On::writes(&[Table::Meta]),
-        "INSERT INTO meta (key, value) VALUES ('swept_at', ?1) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        crate::args![at.to_string()],
-    )?;
-    Ok(())
+    set(conn, "swept_at", &at.to_string())
 }
 
 /// When the last reminder sweep began (UTC seconds), if one ever did.
 pub fn swept_at(conn: &Tx) -> Result<Option<i64>> {
-    let v: Option<String> = conn.row(
-        On::reads(&[Table::Meta]),
-        "SELECT value FROM meta WHERE key = 'swept_at'",
-        crate::args![],
-        |r| r.get(0),
-    )?;
-    Ok(v.and_then(|v| v.parse().ok()))
+    Ok(value(conn, "swept_at")?.and_then(|v| v.parse().ok()))
 }
 
 /// Whether the file at `path` is a database marked by `appt demo`. Anything

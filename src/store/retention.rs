@@ -77,12 +77,7 @@ fn key(clinic_id: &str) -> String {
 
 /// The clinic's mark, if its retention ever finished a run.
 pub fn mark(tx: &Tx, clinic_id: &str) -> Result<Option<Mark>> {
-    let text: Option<String> = tx.row(
-        On::reads(&[Table::Meta]),
-        "SELECT value FROM meta WHERE key = ?1",
-        args![key(clinic_id)],
-        |r| r.get(0),
-    )?;
+    let text = super::meta::value(tx, &key(clinic_id))?;
     // A mark that does not read is as none: the next run reads everything.
     Ok(text.and_then(|t| {
         let (before, event) = t.split_once(',')?;
@@ -95,13 +90,7 @@ pub fn mark(tx: &Tx, clinic_id: &str) -> Result<Option<Mark>> {
 
 /// Records where the clinic's retention stopped.
 pub fn set_mark(tx: &Tx, clinic_id: &str, m: Mark) -> Result<()> {
-    tx.exec(
-        On::writes(&[Table::Meta]),
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        args![key(clinic_id), format!("{},{}", m.before, m.event)],
-    )?;
-    Ok(())
+    super::meta::set(tx, &key(clinic_id), &format!("{},{}", m.before, m.event))
 }
 
 #[cfg(test)]

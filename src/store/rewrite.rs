@@ -12,6 +12,7 @@
 
 use super::db::{Backend, On, Table, Tx};
 use super::events::{self, Event};
+use super::meta;
 use crate::args;
 use crate::core::changes::{self, Unreadable};
 use crate::error::Result;
@@ -26,13 +27,7 @@ const CURSOR: &str = "events_rewritten";
 
 /// Where rewriting `key` got to: the last event ID it looked at.
 fn cursor(tx: &Tx, key: &str) -> Result<i64> {
-    Ok(tx
-        .row(
-            On::reads(&[Table::Meta]),
-            "SELECT value FROM meta WHERE key = ?1",
-            args![key],
-            |r| r.get::<String>(0),
-        )?
+    Ok(meta::value(tx, key)?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
 }
@@ -41,21 +36,8 @@ fn cursor(tx: &Tx, key: &str) -> Result<i64> {
 /// when done.
 fn keep_cursor(tx: &Tx, key: &str, at: Option<i64>) -> Result<bool> {
     match at {
-        None => {
-            tx.exec(
-                On::writes(&[Table::Meta]),
-                "DELETE FROM meta WHERE key = ?1",
-                args![key],
-            )?;
-        }
-        Some(at) => {
-            tx.exec(
-                On::writes(&[Table::Meta]),
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                args![key, at.to_string()],
-            )?;
-        }
+        Some(at) => meta::set(tx, key, &at.to_string())?,
+        None => meta::forget(tx, key)?,
     }
     Ok(at.is_none())
 }
