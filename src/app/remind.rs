@@ -18,6 +18,7 @@ use crate::store::{appointments, waitlist, Store};
 use crate::wire;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -176,19 +177,13 @@ impl Decided {
     /// The appointments of `ids` as they are now, in the transaction `tx`
     /// that claims their messages: the ones the page was decided on when
     /// nothing they are read from has changed since, else read again.
-    fn appointments<'a>(
-        &'a self,
-        tx: &Tx,
-        ids: &[&str],
-        read: &'a mut HashMap<String, Appointment>,
-    ) -> Result<&'a HashMap<String, Appointment>> {
+    fn appointments(&self, tx: &Tx, ids: &[&str]) -> Result<Cow<'_, HashMap<String, Appointment>>> {
         if ids.iter().all(|id| self.appointments.contains_key(*id))
             && appointments::unchanged(&self.at, &Changes::read(tx)?)
         {
-            return Ok(&self.appointments);
+            return Ok(Cow::Borrowed(&self.appointments));
         }
-        *read = appointments::get_many(tx, ids)?;
-        Ok(read)
+        Ok(Cow::Owned(appointments::get_many(tx, ids)?))
     }
 }
 
@@ -371,8 +366,7 @@ fn take(
     let mut found = reminders::takeable_many(tx, ids, now)?;
     super::waitlist::show_offers(tx, &mut found)?;
     let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
-    let mut read = HashMap::new();
-    let appointments = page.appointments(tx, &of, &mut read)?;
+    let appointments = page.appointments(tx, &of)?;
     let mut taken = Vec::new();
     // One notification of an appointment at a time, as `reminders::takeable` keeps it
     // across runs: the patient never gets the news out of order.
@@ -381,7 +375,7 @@ fn take(
         if r.kind.is_notice() && !telling.insert(r.appointment_id.clone()) {
             continue;
         }
-        let a = appointment_of(appointments, &r)?;
+        let a = appointment_of(&appointments, &r)?;
         let verdict = if r.is_reminder() {
             triage(a.status, a.starts_at, now, &[r.due_at])[0]
         } else {

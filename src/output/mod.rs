@@ -130,16 +130,19 @@ impl Report {
 /// sees each record as it happens. A failed write (full disk, closed pipe) is
 /// an error: the caller must not treat the record as delivered.
 pub fn emit_line(v: &Value) -> crate::error::Result<()> {
-    emit_text(&v.to_string())
+    emit(v.to_string())
 }
 
 /// One line (or a few) of text to stdout at once, for a person; a failed
-/// write is an error (exit 1). The line and its end go in one write:
-/// stdout's own buffer would hand them over in two.
+/// write is an error (exit 1).
 pub fn emit_text(text: &str) -> crate::error::Result<()> {
+    emit(text.to_owned())
+}
+
+/// Writes `line` and its end to stdout in one write (stdout's own buffer
+/// would hand them over in two), and flushes it.
+fn emit(mut line: String) -> crate::error::Result<()> {
     use std::io::Write;
-    let mut line = String::with_capacity(text.len() + 1);
-    line.push_str(text);
     line.push('\n');
     let mut out = std::io::stdout().lock();
     out.write_all(line.as_bytes())

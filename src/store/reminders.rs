@@ -562,7 +562,8 @@ pub fn claim_many(
 /// plain `UPDATE` of many rows first copies each page it changes to a
 /// temporary file, to undo the statement alone should a later row break a
 /// constraint; a statement that fails here fails its whole transaction,
-/// which is rolled back, so that copy is never used (docs/performance.md#delivery).
+/// which is rolled back, so that copy is never used
+/// (docs/performance/issue-69.md#the-sweep-its-visits-read-once-its-updates-without-a-journal).
 fn update_many(conn: &Tx) -> &'static str {
     match conn.backend() {
         Backend::Sqlite => "UPDATE OR FAIL",
