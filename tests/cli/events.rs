@@ -922,7 +922,7 @@ fn events_an_older_appt_stored_whole_are_rewritten_and_shown_the_same() {
 /// date as `local_date`, and `created_at`/`updated_at` left out when they
 /// are the event's own time.
 fn stored_before_50(object: &Value, at: i64) -> Value {
-    const TEXT: [&str; 21] = [
+    const PLAIN: [&str; 25] = [
         "clinic_id",
         "doctor_id",
         "patient_id",
@@ -944,6 +944,10 @@ fn stored_before_50(object: &Value, at: i64) -> Value {
         "external_reference_id",
         "series_id",
         "payer",
+        "urgency",
+        "modality",
+        "visit_type",
+        "overbooked",
     ];
     const INSTANTS: [&str; 10] = [
         "starts_at",
@@ -958,13 +962,10 @@ fn stored_before_50(object: &Value, at: i64) -> Value {
         "no_show_at",
     ];
     let mut set = serde_json::Map::new();
-    for k in TEXT
-        .iter()
-        .chain(["urgency", "modality", "visit_type", "overbooked"].iter())
-    {
-        let v = &object[*k];
+    for k in PLAIN {
+        let v = &object[k];
         if !v.is_null() && *v != Value::Bool(false) {
-            let key = if *k == "date" { "local_date" } else { k };
+            let key = if k == "date" { "local_date" } else { k };
             set.insert(key.into(), v.clone());
         }
     }
