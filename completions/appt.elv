@@ -61,6 +61,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand channel 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic'
             cand inbox 'What patients wrote to the clinic''s channels that appt did not act on by itself'
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
+            cand staff 'The people at the desk: add (with a PIN), list, update, remove, pin'
             cand feed 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)'
             cand calendar 'A doctor''s own calendars (ICS, CalDAV): their busy times block the doctor''s slots'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
@@ -1831,6 +1832,116 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;token;help;help'= {
         }
+        &'appt;staff'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Add a member of staff, with their PIN (the first member is a manager)'
+            cand list 'List the staff: name, role, doctor, clinic (never a PIN)'
+            cand update 'Rename a member, or change their role, doctor or clinic'
+            cand remove 'Remove a member of staff (the last manager stays)'
+            cand pin 'Set a member''s PIN (4 to 8 digits), asked twice and never shown'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;staff;add'= {
+            cand --role 'What they may do: reception, doctor or manager (recepción, médico, gerente)'
+            cand -d 'The doctor they are (required for the role doctor)'
+            cand --doctor 'The doctor they are (required for the role doctor)'
+            cand --pin-file 'Read the PIN from this file (- for standard input) instead of asking it'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'appt;staff;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;staff;update'= {
+            cand --name 'New name'
+            cand --role 'New role: reception, doctor or manager'
+            cand -d 'The doctor they are (none: no doctor)'
+            cand --doctor 'The doctor they are (none: no doctor)'
+            cand --works-at 'The one clinic they work at (none: every clinic)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;staff;remove'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand -y 'Do not ask for confirmation (only a terminal asks)'
+            cand --yes 'Do not ask for confirmation (only a terminal asks)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;staff;pin'= {
+            cand --pin-file 'Read the PIN from this file (- for standard input) instead of asking it'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;staff;help'= {
+            cand add 'Add a member of staff, with their PIN (the first member is a manager)'
+            cand list 'List the staff: name, role, doctor, clinic (never a PIN)'
+            cand update 'Rename a member, or change their role, doctor or clinic'
+            cand remove 'Remove a member of staff (the last manager stays)'
+            cand pin 'Set a member''s PIN (4 to 8 digits), asked twice and never shown'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;staff;help;add'= {
+        }
+        &'appt;staff;help;list'= {
+        }
+        &'appt;staff;help;update'= {
+        }
+        &'appt;staff;help;remove'= {
+        }
+        &'appt;staff;help;pin'= {
+        }
+        &'appt;staff;help;help'= {
+        }
         &'appt;feed'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
@@ -2210,6 +2321,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand channel 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic'
             cand inbox 'What patients wrote to the clinic''s channels that appt did not act on by itself'
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
+            cand staff 'The people at the desk: add (with a PIN), list, update, remove, pin'
             cand feed 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)'
             cand calendar 'A doctor''s own calendars (ICS, CalDAV): their busy times block the doctor''s slots'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
@@ -2456,6 +2568,23 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;token;list'= {
         }
         &'appt;help;token;revoke'= {
+        }
+        &'appt;help;staff'= {
+            cand add 'Add a member of staff, with their PIN (the first member is a manager)'
+            cand list 'List the staff: name, role, doctor, clinic (never a PIN)'
+            cand update 'Rename a member, or change their role, doctor or clinic'
+            cand remove 'Remove a member of staff (the last manager stays)'
+            cand pin 'Set a member''s PIN (4 to 8 digits), asked twice and never shown'
+        }
+        &'appt;help;staff;add'= {
+        }
+        &'appt;help;staff;list'= {
+        }
+        &'appt;help;staff;update'= {
+        }
+        &'appt;help;staff;remove'= {
+        }
+        &'appt;help;staff;pin'= {
         }
         &'appt;help;feed'= {
             cand add 'Publish a doctor''s visits (or a clinic''s) as a calendar; its secret address is printed once'

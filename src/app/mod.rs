@@ -51,6 +51,7 @@ pub mod service;
 pub mod setup;
 pub(crate) mod shortfall;
 pub mod slots;
+pub mod staff;
 pub mod token;
 pub(crate) mod values;
 pub(crate) mod visit;

@@ -41,6 +41,7 @@ mod serve;
 mod service;
 mod show;
 mod slots;
+mod staff;
 mod token;
 mod transfer;
 pub mod usage;
@@ -250,6 +251,12 @@ pub enum Command {
     )]
     #[command(subcommand)]
     Token(token::Cmd),
+    /// The people at the desk: add (with a PIN), list, update, remove, pin
+    #[command(
+        after_help = "Examples:\n  appt staff add Marta --role manager\n  appt staff add Lucía --role recepción\n  appt staff list\n  appt staff pin Lucía"
+    )]
+    #[command(subcommand)]
+    Staff(staff::Cmd),
     /// Calendar feeds: a doctor's visits (or a clinic's) on their phone (subscription, CalDAV)
     #[command(
         after_help = "Examples:\n  appt feed add ana --doctor \"Dra. Ana García\"\n  appt feed list\n  appt feed revoke ana"
@@ -698,6 +705,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Channel(c) => channel::run(&ctx, c),
         Command::Inbox(a) => inbox::run(&ctx, a),
         Command::Token(c) => token::run(&ctx, c),
+        Command::Staff(c) => staff::run(&ctx, c),
         Command::Feed(c) => feed::run(&ctx, c),
         Command::Calendar(c) => calendar::run(&ctx, c),
         Command::Check(a) => check::run(&ctx, a),
@@ -751,6 +759,7 @@ impl Cli {
             | Command::Channel(_)
             | Command::Inbox(_)
             | Command::Token(_)
+            | Command::Staff(_)
             | Command::Feed(_)
             | Command::Calendar(_)
             | Command::Check(_)

@@ -686,6 +686,20 @@ pub fn yes_or_no(question: &str) -> Result<bool> {
     Ok(words::answer(typed.trim()).unwrap_or(false))
 }
 
+/// A PIN typed twice at the terminal and never shown (docs/security.md#staff):
+/// asked again until it is 4 to 8 digits and both are the same.
+pub fn pin_twice() -> Result<String> {
+    guard_interrupt();
+    dialoguer::Password::new()
+        .with_prompt(lang::t("p-pin"))
+        .with_confirmation(lang::t("p-pin_again"), lang::t("p-pins_differ"))
+        .validate_with(|p: &String| {
+            crate::core::staff::check_pin(p).map_err(|e| lang::message(&e.msg))
+        })
+        .interact()
+        .map_err(prompt_failed)
+}
+
 /// What a declined confirmation reports: nothing changed, and exit 0 (the
 /// user chose; nothing failed). `--json` prints `{"ok":false,"declined":true}`.
 pub fn declined(ctx: &Ctx) -> Report {

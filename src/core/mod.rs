@@ -32,6 +32,7 @@ pub(crate) mod resources;
 pub(crate) mod secrets;
 pub(crate) mod series;
 pub(crate) mod slots;
+pub(crate) mod staff;
 pub(crate) mod status;
 pub(crate) mod text;
 pub(crate) mod time;

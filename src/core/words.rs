@@ -232,6 +232,20 @@ pub fn visit_type(typed: &str) -> Option<VisitType> {
     Some(v)
 }
 
+/// A member of staff's role as typed in either language: its code or
+/// `recepción`, `recepcionista`, `médico`, `médica`, `doctora`, `gerente`,
+/// `administrador`, `administradora`.
+pub fn role(typed: &str) -> Option<super::staff::Role> {
+    use super::staff::Role;
+    let r = match plain(typed).as_str() {
+        "reception" | "receptionist" | "recepcion" | "recepcionista" => Role::Reception,
+        "doctor" | "doctora" | "medico" | "medica" => Role::Doctor,
+        "manager" | "admin" | "gerente" | "administrador" | "administradora" => Role::Manager,
+        _ => return None,
+    };
+    Some(r)
+}
+
 /// A patient's preferred channel as typed in either language: its code
 /// (`whatsapp`, `sms`, `email`, `none`) or `correo`, `correo electrónico`,
 /// `e-mail`, `mensaje de texto`, `ninguno`, `ninguna`.

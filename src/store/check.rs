@@ -428,7 +428,7 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
 }
 
 /// The tables whose stored values commands parse, and which columns.
-const STORED: [&Layout; 18] = [
+const STORED: [&Layout; 19] = [
     &super::channels::STORED,
     &super::inbox::STORED,
     &clinics::STORED,
@@ -446,6 +446,7 @@ const STORED: [&Layout; 18] = [
     &api_tokens::STORED,
     &super::feeds::STORED,
     &super::calendars::STORED,
+    &super::staff::STORED,
     &links::STORED,
 ];
 

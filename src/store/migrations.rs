@@ -131,6 +131,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         version: 50,
         step: Step::Batches(super::rewrite::slim_bookings),
     },
+    sql!(51, "051_staff"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

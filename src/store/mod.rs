@@ -50,6 +50,7 @@ mod rewrite;
 pub(crate) mod series;
 pub(crate) mod services;
 mod sqlite;
+pub(crate) mod staff;
 mod standby;
 pub(crate) mod stored;
 pub(crate) mod transfer;

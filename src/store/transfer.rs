@@ -45,6 +45,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("events", events::COLS, ""),
     ("webhooks", webhooks::COLS, ""),
     ("api_tokens", api_tokens::COLS, ""),
+    ("staff", super::staff::COLS, "name_key"),
     ("auth_failures", super::auth_failures::COLS, ""),
     ("feeds", super::feeds::COLS, ""),
     ("calendars", super::calendars::COLS, ""),

@@ -1774,3 +1774,25 @@ e-setup_findings = the installation is not sound: { $n ->
         [one] 1 finding does not hold
        *[other] { $n } findings do not hold
     }
+
+# Staff (docs/security.md#staff)
+col-Role = Role
+role-reception = reception
+role-doctor = doctor
+role-manager = manager
+h-no_staff = No staff: appt records the computer's user as who acts. Add the first member, a manager, with appt staff add NAME --role manager.
+c-staff_added = Added { $a } to the staff ({ $b })
+c-staff_updated = Updated { $a } ({ $b })
+c-staff_remove_q = Remove { $a } from the staff?
+c-staff_removed = Removed { $a } from the staff
+c-staff_pin_set = Set the PIN of { $a }
+p-pin = PIN (4 to 8 digits)
+p-pin_again = The same PIN again
+p-pins_differ = The two PINs differ: type it again
+e-a_pin_is_to_digits = A PIN is { $lo } to { $hi } digits (0-9), nothing else
+e-a_pin_is_asked_at_a_terminal = A PIN is asked at a terminal: run it there, or give it in a file with --pin-file FILE (- for standard input)
+e-a_member_of_staff_with_the_role_doctor = A member of staff with the role doctor is one of the doctors: give --doctor
+e-staff_needs_a_manager = The staff needs a manager, so that someone can manage the rest: the first member added is a manager, and the last manager stays one
+e-the_pin_could_not_be_hashed = The PIN could not be hashed: { $e }
+e-staff_member_not_found = Member of staff not found
+e-unknown_role = '{ $s }' is not a role: use reception, doctor or manager

@@ -601,6 +601,7 @@ e-a_named_already_exists = Ya existe { $a ->
         [webhook] un webhook
         [closure] un cierre
         [channel] un canal
+        [member] un miembro del personal
        *[other] un registro
     } con el nombre '{ $name }'
 e-appt_key_must_be_64_hex_characters = APPT_KEY debe tener 64 caracteres hexadecimales (32 bytes), o N:HEX para la versión N de la llave: { $why }
@@ -1849,3 +1850,25 @@ e-setup_findings = la instalación no está en orden: { $n ->
         [one] 1 comprobación falla
        *[other] { $n } comprobaciones fallan
     }
+
+# Personal (docs/security.md#staff)
+col-Role = Rol
+role-reception = recepción
+role-doctor = médico
+role-manager = gerente
+h-no_staff = No hay personal: appt registra el usuario del equipo como quien actúa. Agregue al primer miembro, un gerente, con appt staff add NOMBRE --role gerente.
+c-staff_added = Se agregó a { $a } al personal ({ $b })
+c-staff_updated = Se actualizó a { $a } ({ $b })
+c-staff_remove_q = ¿Quitar a { $a } del personal?
+c-staff_removed = Se quitó a { $a } del personal
+c-staff_pin_set = PIN de { $a } cambiado
+p-pin = PIN (de 4 a 8 dígitos)
+p-pin_again = El mismo PIN otra vez
+p-pins_differ = Los dos PIN no coinciden: escríbalo otra vez
+e-a_pin_is_to_digits = Un PIN tiene de { $lo } a { $hi } dígitos (0-9), nada más
+e-a_pin_is_asked_at_a_terminal = El PIN se pide en una terminal: ejecútelo ahí, o páselo en un archivo con --pin-file ARCHIVO (- para la entrada estándar)
+e-a_member_of_staff_with_the_role_doctor = Un miembro del personal con el rol médico es uno de los médicos: indique --doctor
+e-staff_needs_a_manager = El personal necesita un gerente, para que alguien administre al resto: el primer miembro agregado es gerente, y el último gerente sigue siéndolo
+e-the_pin_could_not_be_hashed = No se pudo calcular el hash del PIN: { $e }
+e-staff_member_not_found = Miembro del personal no encontrado
+e-unknown_role = '{ $s }' no es un rol: use recepción, médico o gerente

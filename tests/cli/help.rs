@@ -46,6 +46,7 @@ const VALUE_NAMES: &[&str] = &[
     "FORMAT",
     "SHELL",
     "TYPE",
+    "ROLE",
     "on|off",
     "yes|no",
     "true|false", // lists

@@ -73,6 +73,7 @@ mod setup;
 mod slots;
 mod spanish;
 mod spanish_input;
+mod staff;
 mod standby;
 mod storage;
 mod terminal;

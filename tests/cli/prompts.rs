@@ -1576,3 +1576,45 @@ fn the_picker_ranks_what_was_typed_and_enter_takes_the_best() {
         t.keys(&["C-c"]);
     }
 }
+
+/// `staff add` and `staff pin` on a terminal ask the PIN twice and never
+/// show it (docs/security.md#staff): a PIN that is not 4 to 8 digits, or a
+/// second that differs, is asked again, and nothing is saved until both
+/// agree. The PIN is in no argument, so no other user's `ps` sees it.
+#[test]
+fn a_pin_is_asked_twice_and_never_shown() {
+    let env = Env::clinic();
+    let t = Tmux::start_with(&env, "APPT_LANG=es", "staff add Marta --role gerente");
+    t.wait_for("PIN (de 4 a 8 dígitos)");
+    t.keys(&["12a", "Enter"]);
+    t.wait_for("Un PIN tiene de 4 a 8 dígitos");
+    t.keys(&["2468", "Enter"]);
+    t.wait_for("El mismo PIN otra vez");
+    t.keys(&["2469", "Enter"]);
+    t.wait_for("Los dos PIN no coinciden");
+    assert_eq!(env.rows("SELECT count(*) FROM staff")[0][0], "0");
+    t.wait_for("PIN (de 4 a 8 dígitos)");
+    t.keys(&["2468", "Enter"]);
+    t.wait_for("El mismo PIN otra vez");
+    t.keys(&["2468", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(s.contains("Se agregó a Marta al personal (gerente)"), "{s}");
+    let seen = t.scrollback();
+    for typed in ["12a", "2468", "2469"] {
+        assert!(!seen.contains(typed), "{typed} was shown:\n{seen}");
+    }
+    let hash = &env.rows("SELECT pin_hash FROM staff")[0][0];
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+
+    // A new PIN, the same way.
+    let t = Tmux::start(&env, "staff pin marta");
+    t.wait_for("PIN (4 to 8 digits)");
+    t.keys(&["97531", "Enter"]);
+    t.wait_for("The same PIN again");
+    t.keys(&["97531", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(!t.scrollback().contains("97531"));
+    assert_ne!(&env.rows("SELECT pin_hash FROM staff")[0][0], hash);
+}

@@ -16,6 +16,7 @@ mod recall;
 mod report;
 mod resources;
 mod setup;
+mod staff;
 mod upkeep;
 
 pub use appointment::{
@@ -32,6 +33,7 @@ pub use recall::recalls;
 pub use report::{report, report_written};
 pub use resources::{resource, resource_closure, resource_hours, service_needing};
 pub use setup::{clinic, closure, doctor, service, window};
+pub use staff::staff_member;
 pub use upkeep::{
     backup, check, completion, exported, health, initialized, installation, key_rotated, purged,
     serving, token, token_added, transferred,

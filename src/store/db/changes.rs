@@ -13,8 +13,14 @@ use crate::args;
 use crate::error::Result;
 
 /// Each table's count of the write transactions that changed it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Changes([i64; Table::ALL.len()]);
+
+impl Default for Changes {
+    fn default() -> Self {
+        Changes([0; Table::ALL.len()])
+    }
+}
 
 impl Changes {
     /// Whether any of `tables` was changed between `self` and `now`.

@@ -21,7 +21,7 @@ pub(super) struct Memo {
     /// none of them has nothing to forget, and looks at no answer (an
     /// import keeps thousands, and writes events and reminders on every
     /// line).
-    tables_kept: std::cell::Cell<u32>,
+    tables_kept: std::cell::Cell<u64>,
     #[cfg(debug_assertions)]
     reading: std::cell::RefCell<Vec<Vec<Table>>>,
 }
@@ -209,7 +209,7 @@ impl Tx<'_> {
 }
 
 /// `tables` as bits, one per table.
-const _: () = assert!(Table::ALL.len() <= 32);
-pub(super) fn mask(tables: &[Table]) -> u32 {
-    tables.iter().fold(0, |m, t| m | 1 << (*t as u32))
+const _: () = assert!(Table::ALL.len() <= 64);
+pub(super) fn mask(tables: &[Table]) -> u64 {
+    tables.iter().fold(0, |m, t| m | 1 << (*t as u64))
 }

@@ -50,6 +50,8 @@ pub enum Table {
     /// What each service needs of them.
     ServiceNeeds,
     Services,
+    /// The people at the desk (docs/security.md#staff).
+    Staff,
     /// The queue's tokens: the last number given per doctor and day.
     Tokens,
     Waitlist,
@@ -62,7 +64,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 32] = [
+    pub const ALL: [Table; 33] = [
         Table::ApiTokens,
         Table::AppointmentResources,
         Table::Appointments,
@@ -89,6 +91,7 @@ impl Table {
         Table::Resources,
         Table::ServiceNeeds,
         Table::Services,
+        Table::Staff,
         Table::Tokens,
         Table::Waitlist,
         Table::WebCodes,
@@ -126,6 +129,7 @@ impl Table {
             Table::Patients => "patients",
             Table::Reminders => "reminders",
             Table::Services => "services",
+            Table::Staff => "staff",
             Table::Tokens => "tokens",
             Table::Waitlist => "waitlist",
             Table::WebCodes => "web_codes",
@@ -164,6 +168,7 @@ impl Table {
             Table::Patients => &[Table::Patients],
             Table::Reminders => &[Table::Reminders],
             Table::Services => &[Table::Services],
+            Table::Staff => &[Table::Staff],
             Table::Tokens => &[Table::Tokens],
             Table::Waitlist => &[Table::Waitlist],
             Table::WebCodes => &[Table::WebCodes],

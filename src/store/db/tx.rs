@@ -70,7 +70,7 @@ pub struct Tx<'c> {
     pub(super) mark: Cell<Option<Mark>>,
     /// The tables this transaction changed, as bits ([`super::changes`]):
     /// each one's count goes up by one as it commits.
-    pub(super) changed_tables: Cell<u32>,
+    pub(super) changed_tables: Cell<u64>,
     /// Whether its commit counts them (not in a schema upgrade).
     pub(super) counting: bool,
 }

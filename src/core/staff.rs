@@ -1,0 +1,130 @@
+//! The people at the desk (docs/security.md#staff): their roles, and the
+//! rules for a member's PIN and for the managers a database keeps. Pure: a
+//! PIN's hash and salt are the use case's.
+
+use crate::error::{Error, Result};
+
+/// What a member of staff may do (docs/security.md#roles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Books, moves, cancels, checks in; reads the day and patients' cards
+    /// without clinical fields.
+    Reception,
+    /// Sees and writes the clinical fields of their own doctor's visits.
+    Doctor,
+    /// Everything: settings, staff, channels, tokens, feeds, reports,
+    /// exports and erasures.
+    Manager,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Reception, Role::Doctor, Role::Manager];
+
+    /// The code as stored and as JSON shows it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Reception => "reception",
+            Role::Doctor => "doctor",
+            Role::Manager => "manager",
+        }
+    }
+
+    /// The code as stored, nothing else.
+    pub fn parse(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == code)
+    }
+}
+
+/// The codes as stored, for `appt check`.
+pub const ROLES: [&str; 3] = ["reception", "doctor", "manager"];
+
+/// The shortest and longest PIN.
+pub const PIN_DIGITS: (usize, usize) = (4, 8);
+
+/// A PIN is 4 to 8 digits (0–9), nothing else.
+pub fn check_pin(pin: &str) -> Result<()> {
+    let (lo, hi) = PIN_DIGITS;
+    if (lo..=hi).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Error::field(
+            "pin",
+            crate::text::msg!("e-a_pin_is_to_digits", lo = lo, hi = hi),
+        ))
+    }
+}
+
+/// A member as a rule sees them: their role and whether they are a doctor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub role: Role,
+    pub doctor: bool,
+}
+
+/// Whether a database may hold these members: a `doctor` is linked to a
+/// doctor, and once there is staff at least one of them is a manager (the
+/// first member added is one; the last cannot be removed or made another
+/// role), so that someone can always manage the rest.
+pub fn check_staff(members: &[Standing]) -> Result<()> {
+    if members.iter().any(|m| m.role == Role::Doctor && !m.doctor) {
+        return Err(Error::field(
+            "doctor",
+            crate::text::msg!("e-a_member_of_staff_with_the_role_doctor"),
+        ));
+    }
+    if !members.is_empty() && !members.iter().any(|m| m.role == Role::Manager) {
+        return Err(Error::field(
+            "role",
+            crate::text::msg!("e-staff_needs_a_manager"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(role: Role, doctor: bool) -> Standing {
+        Standing { role, doctor }
+    }
+
+    #[test]
+    fn a_pin_is_four_to_eight_digits() {
+        for good in ["0000", "1234", "12345678"] {
+            assert!(check_pin(good).is_ok(), "{good}");
+        }
+        for bad in ["", "123", "123456789", "12a4", " 1234", "１２３４", "12.4"] {
+            let e = check_pin(bad).unwrap_err();
+            assert_eq!(e.code, crate::error::Code::Validation, "{bad}");
+            assert!(e.details.get("pin").is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn staff_keeps_a_manager_and_doctors_are_doctors() {
+        assert!(check_staff(&[]).is_ok());
+        assert!(check_staff(&[m(Role::Manager, false)]).is_ok());
+        assert!(check_staff(&[m(Role::Manager, false), m(Role::Doctor, true)]).is_ok());
+        for bad in [
+            vec![m(Role::Reception, false)],
+            vec![m(Role::Doctor, true)],
+            vec![m(Role::Manager, false), m(Role::Doctor, false)],
+        ] {
+            assert_eq!(
+                check_staff(&bad).unwrap_err().code,
+                crate::error::Code::Validation,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_role_is_read_back_as_stored() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(ROLES.map(Role::parse), Role::ALL.map(Some));
+        assert_eq!(Role::parse("Manager"), None);
+    }
+}

@@ -1,0 +1,34 @@
+//! The people at the desk as JSON (docs/security.md#staff): never a PIN's hash.
+
+use crate::store::staff::Member;
+use crate::wire::{to_json, ts};
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Serialize)]
+struct MemberView<'a> {
+    id: &'a str,
+    name: &'a str,
+    role: &'static str,
+    doctor_id: Option<&'a str>,
+    doctor: Option<&'a str>,
+    clinic_id: Option<&'a str>,
+    clinic: Option<&'a str>,
+    created_at: String,
+    updated_at: String,
+}
+
+/// A member of staff: `{"id","name","role","doctor_id","doctor","clinic_id","clinic","created_at","updated_at"}`.
+pub fn staff_member(m: &Member) -> Value {
+    to_json(MemberView {
+        id: &m.id,
+        name: &m.name,
+        role: m.role.as_str(),
+        doctor_id: m.doctor_id.as_deref(),
+        doctor: m.doctor.as_deref(),
+        clinic_id: m.clinic_id.as_deref(),
+        clinic: m.clinic.as_deref(),
+        created_at: ts(m.created_at),
+        updated_at: ts(m.updated_at),
+    })
+}

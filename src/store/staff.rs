@@ -1,0 +1,169 @@
+//! The `staff` table: the people at the desk (docs/security.md#staff). A
+//! PIN is never stored, only its hash, which leaves this module only to be
+//! checked against a PIN typed (`pin_hash`).
+
+use super::db::{On, Row, Table, Tx};
+use super::stored::{col, Kind, Layout};
+use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
+use crate::args;
+use crate::core::staff::{Role, Standing, ROLES};
+use crate::error::{Entity, Result};
+use chrono::{DateTime, Utc};
+
+/// A member of staff as they may be shown: never their PIN's hash.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub doctor_id: Option<String>,
+    /// That doctor's name, to show.
+    pub doctor: Option<String>,
+    /// The one clinic they work at; `None`: every clinic.
+    pub clinic_id: Option<String>,
+    /// That clinic's name, to show.
+    pub clinic: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Member {
+    /// What a rule of `core::staff` sees of them.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            role: self.role,
+            doctor: self.doctor_id.is_some(),
+        }
+    }
+}
+
+pub const COLS: &str = "id, name, role, doctor_id, clinic_id, pin_hash, created_at, updated_at";
+
+const LOOKUP: Lookup = Lookup {
+    table: Table::Staff,
+    also: &[],
+    what: Entity::Staff,
+    by_name: true,
+    filter: "",
+    label: "name",
+    suggest: true,
+};
+
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Layout = Layout {
+    name: "staff",
+    id: "id",
+    cols: &[
+        col("role", Kind::OneOf(&ROLES)),
+        col("created_at", Kind::Instant),
+        col("updated_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
+/// A member's row with their doctor's and clinic's names, read by [`from_row`].
+const SELECTED: On = On::reads(&[Table::Staff, Table::Doctors, Table::Clinics]);
+
+fn select(filter: &str) -> String {
+    format!(
+        "SELECT s.id, s.name, s.role, s.doctor_id, s.clinic_id, s.created_at, s.updated_at, \
+         d.full_name, c.name FROM staff s LEFT JOIN doctors d ON d.id = s.doctor_id \
+         LEFT JOIN clinics c ON c.id = s.clinic_id {filter}"
+    )
+}
+
+fn from_row(r: &Row) -> Result<Member> {
+    let f = r.of("staff", 0)?;
+    Ok(Member {
+        id: f.id().to_string(),
+        name: f.get(1)?,
+        role: f.named(2, &ROLES, Role::parse)?,
+        doctor_id: f.get(3)?,
+        clinic_id: f.get(4)?,
+        created_at: f.instant(5)?,
+        updated_at: f.instant(6)?,
+        doctor: f.get(7)?,
+        clinic: f.get(8)?,
+    })
+}
+
+/// Adds a member, with their PIN's hash.
+pub fn insert(tx: &Tx, m: &Member, pin_hash: &str) -> Result<()> {
+    ensure_unique_name(tx, &LOOKUP, &m.name, &m.id)?;
+    tx.exec(
+        On::writes(&[Table::Staff]),
+        &format!("INSERT INTO staff ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
+        args![
+            m.id,
+            m.name,
+            m.role.as_str(),
+            m.doctor_id,
+            m.clinic_id,
+            pin_hash,
+            epoch(m.created_at),
+            epoch(m.updated_at),
+            name_key(&m.name)
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes a member's name, role, doctor and clinic.
+pub fn update(tx: &Tx, m: &Member) -> Result<()> {
+    ensure_unique_name(tx, &LOOKUP, &m.name, &m.id)?;
+    tx.exec(
+        On::writes(&[Table::Staff]),
+        "UPDATE staff SET name = ?2, name_key = ?3, role = ?4, doctor_id = ?5, clinic_id = ?6, \
+         updated_at = ?7 WHERE id = ?1",
+        args![
+            m.id,
+            m.name,
+            name_key(&m.name),
+            m.role.as_str(),
+            m.doctor_id,
+            m.clinic_id,
+            epoch(m.updated_at)
+        ],
+    )?;
+    Ok(())
+}
+
+/// Replaces a member's PIN's hash.
+pub fn set_pin(tx: &Tx, id: &str, pin_hash: &str, now: DateTime<Utc>) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::Staff]),
+        "UPDATE staff SET pin_hash = ?2, updated_at = ?3 WHERE id = ?1",
+        args![id, pin_hash, epoch(now)],
+    )?;
+    Ok(())
+}
+
+pub fn remove(tx: &Tx, id: &str) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::Staff]),
+        "DELETE FROM staff WHERE id = ?1",
+        args![id],
+    )?;
+    Ok(())
+}
+
+pub fn get(tx: &Tx, id: &str) -> Result<Member> {
+    by_id(
+        tx,
+        SELECTED,
+        &select("WHERE s.id = ?1"),
+        id,
+        Entity::Staff,
+        from_row,
+    )
+}
+
+/// The member a reference names: an ID, its prefix or their name.
+pub fn find(tx: &Tx, input: &str) -> Result<Member> {
+    get(tx, &resolve(tx, &LOOKUP, input)?)
+}
+
+/// Every member, by name.
+pub fn list(tx: &Tx) -> Result<Vec<Member>> {
+    tx.rows(SELECTED, &select("ORDER BY s.name_key"), args![], from_row)
+}
