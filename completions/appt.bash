@@ -88,6 +88,12 @@ _appt_clap() {
             appt,list)
                 cmd="appt__subcmd__list"
                 ;;
+            appt,login)
+                cmd="appt__subcmd__login"
+                ;;
+            appt,logout)
+                cmd="appt__subcmd__logout"
+                ;;
             appt,next)
                 cmd="appt__subcmd__next"
                 ;;
@@ -147,6 +153,9 @@ _appt_clap() {
                 ;;
             appt,webhook)
                 cmd="appt__subcmd__webhook"
+                ;;
+            appt,whoami)
+                cmd="appt__subcmd__whoami"
                 ;;
             appt,window)
                 cmd="appt__subcmd__window"
@@ -436,6 +445,12 @@ _appt_clap() {
             appt__subcmd__help,list)
                 cmd="appt__subcmd__help__subcmd__list"
                 ;;
+            appt__subcmd__help,login)
+                cmd="appt__subcmd__help__subcmd__login"
+                ;;
+            appt__subcmd__help,logout)
+                cmd="appt__subcmd__help__subcmd__logout"
+                ;;
             appt__subcmd__help,next)
                 cmd="appt__subcmd__help__subcmd__next"
                 ;;
@@ -495,6 +510,9 @@ _appt_clap() {
                 ;;
             appt__subcmd__help,webhook)
                 cmd="appt__subcmd__help__subcmd__webhook"
+                ;;
+            appt__subcmd__help,whoami)
+                cmd="appt__subcmd__help__subcmd__whoami"
                 ;;
             appt__subcmd__help,window)
                 cmd="appt__subcmd__help__subcmd__window"
@@ -1061,7 +1079,7 @@ _appt_clap() {
 
     case "${cmd}" in
         appt)
-            opts="-c -h -V --db --read-db --max-lag --json --no-input --clinic --width --help --version init clinic doctor service resource window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token staff feed calendar check backup purge key import transfer demo serve board completions help"
+            opts="-c -h -V --db --read-db --max-lag --json --no-input --clinic --width --as --help --version init clinic doctor service resource window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token staff login logout whoami feed calendar check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1091,6 +1109,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1099,7 +1121,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__agenda)
-            opts="-D -d -c -h --date --doctor --days --resource --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-D -d -c -h --date --doctor --days --resource --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1153,6 +1175,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1161,7 +1187,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__backup)
-            opts="-c -h --force --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --force --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1191,6 +1217,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1199,7 +1229,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__board)
-            opts="-D -c -h --date --by --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-D -c -h --date --by --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1241,6 +1271,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1249,7 +1283,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__book)
-            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --email --channel --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --overbook --resource --overbook-resource --force --urgency --modality --visit-type --payer --repeat --every --count --until --skip-conflicts --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --email --channel --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --overbook --resource --overbook-resource --force --urgency --modality --visit-type --payer --repeat --every --count --until --skip-conflicts --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1415,6 +1449,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1423,7 +1461,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__calendar)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list show sync remove help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list show sync remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1453,6 +1491,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1461,7 +1503,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__calendar__subcmd__add)
-            opts="-d -c -h --doctor --url --user --password-file --password-stdin --write --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -c -h --doctor --url --user --password-file --password-stdin --write --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1508,6 +1550,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1617,7 +1663,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__calendar__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1644,6 +1690,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1655,7 +1705,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__calendar__subcmd__remove)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1682,6 +1732,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1693,7 +1747,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__calendar__subcmd__show)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1723,6 +1777,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1731,7 +1789,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__calendar__subcmd__sync)
-            opts="-d -c -h --doctor --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -c -h --doctor --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1769,6 +1827,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1777,7 +1839,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__cancel)
-            opts="-r -y -c -h --reason --tell-patient --force --no-notify --yes --series --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-r -y -c -h --reason --tell-patient --force --no-notify --yes --series --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1819,6 +1881,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1827,7 +1893,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list remove order test help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list remove order test help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1857,6 +1923,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1865,7 +1935,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__add)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help whatsapp sms email help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help whatsapp sms email help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1895,6 +1965,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1903,7 +1977,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__add__subcmd__email)
-            opts="-c -h --name --smtp-url --password-file --from --reply-to --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --name --smtp-url --password-file --from --reply-to --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1950,6 +2024,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2031,7 +2109,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__add__subcmd__sms)
-            opts="-c -h --name --account-sid --auth-token-file --from --api-url --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --name --account-sid --auth-token-file --from --api-url --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2081,6 +2159,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2089,7 +2171,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__add__subcmd__whatsapp)
-            opts="-c -h --name --phone-number-id --token-file --app-secret-file --verify-token-file --api-url --template --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --name --phone-number-id --token-file --app-secret-file --verify-token-file --api-url --template --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2144,6 +2226,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2295,7 +2381,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2322,6 +2408,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2333,7 +2423,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__order)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2360,6 +2450,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2371,7 +2465,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__remove)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2401,6 +2495,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2409,7 +2507,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__test)
-            opts="-c -h --to --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --to --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2443,6 +2541,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2451,7 +2553,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__check)
-            opts="-c -h --full --setup --backup-dir --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --full --setup --backup-dir --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2485,6 +2587,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2493,7 +2599,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list show update help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2523,6 +2629,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2531,7 +2641,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --web-countries --web-codes-per-hour --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --web-countries --web-codes-per-hour --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2674,6 +2784,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2769,7 +2883,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2799,6 +2913,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2807,7 +2925,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__show)
-            opts="-h --db --read-db --max-lag --json --no-input --width --help"
+            opts="-h --db --read-db --max-lag --json --no-input --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2829,6 +2947,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2837,7 +2959,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h --name --all-online --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --web-countries --web-codes-per-hour --db --read-db --max-lag --json --no-input --width --help"
+            opts="-h --name --all-online --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --web-countries --web-codes-per-hour --db --read-db --max-lag --json --no-input --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2979,6 +3101,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2987,7 +3113,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__closure)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list remove help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3017,6 +3143,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3025,7 +3155,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__add)
-            opts="-d -r -c -h --doctor --from --to --reason --resource --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -r -c -h --doctor --from --to --reason --resource --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3080,6 +3210,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3161,7 +3295,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__list)
-            opts="-d -c -h --doctor --resource --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -c -h --doctor --resource --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3203,6 +3337,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3211,7 +3349,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__remove)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3241,6 +3379,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3249,7 +3391,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__completions)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help bash elvish fish powershell zsh"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3279,6 +3421,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3287,7 +3433,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__count)
-            opts="-S -c -h --source --since --status --by --overbooked --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-S -c -h --source --since --status --by --overbooked --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3337,6 +3483,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3345,7 +3495,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__demo)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3372,6 +3522,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3383,7 +3537,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list show update help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3413,6 +3567,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3421,7 +3579,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__add)
-            opts="-c -h --specialty --slot-minutes --online --services --same-name --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --specialty --slot-minutes --online --services --same-name --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3464,6 +3622,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3559,7 +3721,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3586,6 +3748,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3597,7 +3763,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__show)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3627,6 +3793,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3635,7 +3805,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__update)
-            opts="-c -h --name --specialty --slot-minutes --active --max-per-day --online --services --same-name --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --name --specialty --slot-minutes --active --max-per-day --online --services --same-name --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3693,6 +3863,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3701,7 +3875,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__events)
-            opts="-n -c -h --after --type --limit --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-n -c -h --after --type --limit --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3747,6 +3921,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3755,7 +3933,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__export)
-            opts="-d -S -o -c -h --format --from --to --doctor --status --output --include-patient --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -S -o -c -h --format --from --to --doctor --status --output --include-patient --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3821,6 +3999,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3829,7 +4011,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__feed)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list revoke help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3859,6 +4041,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3867,7 +4053,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__feed__subcmd__add)
-            opts="-d -c -h --doctor --show --days-back --days-ahead --qr --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -c -h --doctor --show --days-back --days-ahead --qr --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3914,6 +4100,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3995,7 +4185,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__feed__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4022,6 +4212,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4033,7 +4227,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__feed__subcmd__revoke)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4063,6 +4257,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4071,7 +4269,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help)
-            opts="init clinic doctor service resource window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token staff feed calendar check backup purge key import transfer demo serve board completions help"
+            opts="init clinic doctor service resource window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token staff login logout whoami feed calendar check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4841,6 +5039,34 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__login)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__logout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5624,6 +5850,20 @@ _appt_clap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appt__subcmd__help__subcmd__whoami)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appt__subcmd__help__subcmd__window)
             opts="add list close open remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -5709,7 +5949,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__history)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5736,6 +5976,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5747,7 +5991,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__import)
-            opts="-c -h --dry-run --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --dry-run --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5774,6 +6018,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5785,7 +6033,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__inbox)
-            opts="-c -h --all --db --read-db --max-lag --json --no-input --clinic --width --help done show reply help"
+            opts="-c -h --all --db --read-db --max-lag --json --no-input --clinic --width --as --help done show reply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5815,6 +6063,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5823,7 +6075,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__inbox__subcmd__done)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5850,6 +6102,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5931,7 +6187,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__inbox__subcmd__reply)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5958,6 +6214,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5969,7 +6229,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__inbox__subcmd__show)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5999,6 +6259,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6007,7 +6271,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__init)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6034,6 +6298,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6045,7 +6313,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__key)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help rotate help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6072,6 +6340,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6125,7 +6397,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__key__subcmd__rotate)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6155,6 +6427,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6163,7 +6439,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__list)
-            opts="-D -S -d -p -n -c -h --date --from --to --status --doctor --patient --source --series --urgency --modality --visit-type --payer --page --limit --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-D -S -d -p -n -c -h --date --from --to --status --doctor --patient --source --series --urgency --modality --visit-type --payer --page --limit --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6269,6 +6545,98 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__login)
+            opts="-c -h --for --db --read-db --max-lag --json --no-input --clinic --width --as --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__logout)
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6277,7 +6645,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__next)
-            opts="-d -s -n -c -h --doctor --specialty --service --after --limit --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -s -n -c -h --doctor --specialty --service --after --limit --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6339,6 +6707,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6347,7 +6719,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list show update export erase help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list show update export erase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6377,6 +6749,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6385,7 +6761,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__add)
-            opts="-P -c -h --name --phone --national-id --email --channel --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-P -c -h --name --phone --national-id --email --channel --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6439,6 +6815,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6447,7 +6827,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__erase)
-            opts="-y -c -h --reason --clinical --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --reason --clinical --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6481,6 +6861,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6489,7 +6873,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__export)
-            opts="-o -c -h --output --format --include-national-id --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-o -c -h --output --format --include-national-id --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6528,6 +6912,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6651,7 +7039,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__list)
-            opts="-n -c -h --search --limit --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-n -c -h --search --limit --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6693,6 +7081,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6701,7 +7093,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__show)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6731,6 +7123,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6739,7 +7135,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__update)
-            opts="-P -c -h --name --phone --national-id --email --channel --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-P -c -h --name --phone --national-id --email --channel --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6793,6 +7189,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6801,7 +7201,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__purge)
-            opts="-c -h --before --dry-run --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --before --dry-run --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6835,6 +7235,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6843,7 +7247,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__queue)
-            opts="-d -c -h --doctor --db --read-db --max-lag --json --no-input --clinic --width --help next help"
+            opts="-d -c -h --doctor --db --read-db --max-lag --json --no-input --clinic --width --as --help next help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6878,6 +7282,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6931,7 +7339,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__queue__subcmd__next)
-            opts="-d -c -h --doctor --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -c -h --doctor --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6969,6 +7377,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6977,7 +7389,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__recall)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help list send help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help list send help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7004,6 +7416,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7071,7 +7487,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__recall__subcmd__list)
-            opts="-S -c -h --due-before --status --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-S -c -h --due-before --status --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7113,6 +7529,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7121,7 +7541,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__recall__subcmd__send)
-            opts="-c -h --exec --concurrency --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --exec --concurrency --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7159,6 +7579,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7167,7 +7591,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__remind)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help due list help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help due list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7197,6 +7621,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7205,7 +7633,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__due)
-            opts="-n -c -h --exec --dry-run --limit --concurrency --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-n -c -h --exec --dry-run --limit --concurrency --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7248,6 +7676,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7315,7 +7747,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__list)
-            opts="-S -n -c -h --status --kind --limit --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-S -n -c -h --status --kind --limit --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7365,6 +7797,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7373,7 +7809,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__report)
-            opts="-d -o -c -h --from --to --mes --month --doctor --service --format --output --html --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -o -c -h --from --to --mes --month --doctor --service --format --output --html --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7447,6 +7883,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7455,7 +7895,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__reschedule)
-            opts="-D -t -d -r -c -h --date --time --at --doctor --duration --reason --force --no-notify --series --urgency --modality --visit-type --payer --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-D -t -d -r -c -h --date --time --at --doctor --duration --reason --force --no-notify --series --urgency --modality --visit-type --payer --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7541,6 +7981,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7549,7 +7993,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__resource)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list show update remove help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list show update remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7579,6 +8023,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7587,7 +8035,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__resource__subcmd__add)
-            opts="-c -h --kind --capacity --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --kind --capacity --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7622,6 +8070,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7731,7 +8183,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__resource__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7758,6 +8210,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7769,7 +8225,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__resource__subcmd__remove)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7796,6 +8252,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7807,7 +8267,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__resource__subcmd__show)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7837,6 +8297,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7845,7 +8309,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__resource__subcmd__update)
-            opts="-c -h --name --kind --capacity --active --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --name --kind --capacity --active --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7891,6 +8355,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7899,7 +8367,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__serve)
-            opts="-c -h --listen --threads --max-connections --max-connections-per-address --tls-cert --tls-key --allow-plain-http --exec --trusted-proxy --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --listen --threads --max-connections --max-connections-per-address --tls-cert --tls-key --allow-plain-http --exec --trusted-proxy --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7961,6 +8429,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7969,7 +8441,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list update remove help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list update remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7999,6 +8471,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8007,7 +8483,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__add)
-            opts="-c -h --minutes --max-per-day --buffer-before --buffer-after --online --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --minutes --max-per-day --buffer-before --buffer-after --online --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8054,6 +8530,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -8149,7 +8629,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8176,6 +8656,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -8187,7 +8671,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__remove)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8217,6 +8701,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8225,7 +8713,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__update)
-            opts="-c -h --name --minutes --max-per-day --buffer-before --buffer-after --online --needs --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --name --minutes --max-per-day --buffer-before --buffer-after --online --needs --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8283,6 +8771,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8291,7 +8783,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__show)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8321,6 +8813,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8329,7 +8825,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__slots)
-            opts="-d -D -s -a -c -h --doctor --clinic-wide --date --service --duration --session --all --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -D -s -a -c -h --doctor --clinic-wide --date --service --duration --session --all --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8391,6 +8887,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8399,7 +8899,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__staff)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list update remove pin help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list update remove pin help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8429,6 +8929,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8437,7 +8941,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__staff__subcmd__add)
-            opts="-d -c -h --role --doctor --pin-file --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -c -h --role --doctor --pin-file --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8480,6 +8984,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -8589,7 +9097,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__staff__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8619,6 +9127,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8627,7 +9139,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__staff__subcmd__pin)
-            opts="-c -h --pin-file --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --pin-file --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8661,6 +9173,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8669,7 +9185,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__staff__subcmd__remove)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8699,6 +9215,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8707,7 +9227,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__staff__subcmd__update)
-            opts="-d -c -h --name --role --doctor --works-at --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -c -h --name --role --doctor --works-at --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8757,6 +9277,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8765,7 +9289,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__status)
-            opts="-c -h --diagnosis --prescription --follow-up --notes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --diagnosis --prescription --follow-up --notes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8811,6 +9335,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8819,7 +9347,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__token)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list revoke help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8849,6 +9377,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -8857,7 +9389,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__token__subcmd__add)
-            opts="-c -h --scopes --expires --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --scopes --expires --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8892,6 +9424,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -8973,7 +9509,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__token__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9000,6 +9536,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -9011,7 +9551,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__token__subcmd__revoke)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9041,6 +9581,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9049,7 +9593,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__transfer)
-            opts="-c -h --to --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --to --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9083,6 +9627,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9091,7 +9639,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__update)
-            opts="-r -c -h --reason --notes --diagnosis --prescription --follow-up --no-follow-up --urgency --modality --visit-type --payer --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-r -c -h --reason --notes --diagnosis --prescription --follow-up --no-follow-up --urgency --modality --visit-type --payer --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9161,6 +9709,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9169,7 +9721,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__waitlist)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list remove help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9199,6 +9751,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9207,7 +9763,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__add)
-            opts="-d -D -p -P -s -c -h --doctor --date --patient --phone --name --email --channel --service --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -D -p -P -s -c -h --doctor --date --patient --phone --name --email --channel --service --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9289,6 +9845,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9367,7 +9927,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9394,6 +9954,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -9405,7 +9969,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__remove)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9435,6 +9999,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9443,7 +10011,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list remove deliver help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list remove deliver help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9473,6 +10041,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9481,7 +10053,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__add)
-            opts="-c -h --events --secret --secret-file --clinical --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --events --secret --secret-file --clinical --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9523,6 +10095,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9531,7 +10107,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__deliver)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9558,6 +10134,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -9653,7 +10233,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__list)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9680,6 +10260,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -9691,7 +10275,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__remove)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9721,6 +10305,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9728,8 +10316,8 @@ _appt_clap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        appt__subcmd__window)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list close open remove help"
+        appt__subcmd__whoami)
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9759,6 +10347,52 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__window)
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help add list close open remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9767,7 +10401,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__add)
-            opts="-d -D -c -h --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --resource --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -D -c -h --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --resource --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9857,6 +10491,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -9865,7 +10503,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__close)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9892,6 +10530,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -10001,7 +10643,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__list)
-            opts="-d -D -c -h --doctor --date --resource --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -D -c -h --doctor --date --resource --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -10051,6 +10693,10 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -10059,7 +10705,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__open)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -10086,6 +10732,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -10097,7 +10747,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__remove)
-            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -10124,6 +10774,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -40,6 +40,10 @@ pub enum Code {
     CancellationWindow,
     Database,
     DeliveryFailed,
+    /// Nobody is signed in, once the database has staff (docs/security.md#signing-in).
+    SignInRequired,
+    /// The signed-in person's role does not allow it (docs/security.md#staff).
+    Forbidden,
     /// HTTP only (docs/api.md#errors): no valid bearer token.
     Unauthorized,
     /// HTTP only: the token lacks the endpoint's scope.
@@ -89,6 +93,8 @@ impl Code {
             Code::CancellationWindow => "CANCELLATION_WINDOW",
             Code::Database => "DATABASE_ERROR",
             Code::DeliveryFailed => "DELIVERY_FAILED",
+            Code::SignInRequired => "SIGN_IN_REQUIRED",
+            Code::Forbidden => "FORBIDDEN",
             Code::Unauthorized => "UNAUTHORIZED",
             Code::InsufficientScope => "INSUFFICIENT_SCOPE",
             Code::MethodNotAllowed => "METHOD_NOT_ALLOWED",
@@ -120,6 +126,7 @@ impl Code {
             | CancellationWindow => 5,
             Database => 6,
             DeliveryFailed => 7,
+            SignInRequired | Forbidden => 8,
             // The HTTP-only codes never end a command; a command that met
             // one would have been refused its use.
             Unauthorized | InsufficientScope | MethodNotAllowed | PayloadTooLarge
@@ -134,7 +141,7 @@ impl Code {
         match self {
             PastAppointment => 400,
             Unauthorized => 401,
-            InsufficientScope | BadSignature | ReadOnly => 403,
+            InsufficientScope | BadSignature | ReadOnly | SignInRequired | Forbidden => 403,
             MethodNotAllowed => 405,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,

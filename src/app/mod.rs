@@ -48,6 +48,7 @@ pub mod schedule;
 pub(crate) mod seen;
 pub(crate) mod series;
 pub mod service;
+pub mod session;
 pub mod setup;
 pub(crate) mod shortfall;
 pub mod slots;

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::staff::{self as members, Member};
 use crate::store::{self, clinics, doctors, Store};
-use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chacha20poly1305::aead::rand_core::RngCore as _;
 use chacha20poly1305::aead::OsRng;
@@ -78,6 +78,16 @@ fn hash(pin: &str) -> Result<String> {
         .hash_password(pin.as_bytes(), &salt)
         .map_err(internal)?
         .to_string())
+}
+
+/// Whether `pin` is the one `stored` is the hash of. A stored hash that
+/// cannot be read matches nothing.
+pub(crate) fn pin_matches(stored: &str, pin: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(pin.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// The hash's own failure, which says nothing of the PIN.
@@ -186,15 +196,6 @@ pub fn set_pin(st: &mut Store, who: &str, pin: &str, now: DateTime<Utc>) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
-
-    fn pin_matches(stored: &str, pin: &str) -> bool {
-        PasswordHash::new(stored).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(pin.as_bytes(), &h)
-                .is_ok()
-        })
-    }
 
     #[test]
     fn a_pin_is_kept_as_a_salted_hash_that_only_it_matches() {

@@ -219,7 +219,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         overbook_resource: a.overbook_resource,
         past_calendar: a.force,
     };
-    Ok(match book::book(&mut st, &req, &ctx.actor, ctx.now)? {
+    Ok(match book::book(&mut st, &req, &ctx.actor(), ctx.now)? {
         Booking::One(booked) => one_booked(ctx, &booked, req.walk_in),
         Booking::Series(booked) => series_booked(ctx, &booked),
     })

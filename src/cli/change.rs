@@ -228,7 +228,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         series: r.series,
         visit: r.visit.into(),
     };
-    let moved = change::reschedule(st, &req, &ctx.actor, ctx.now)?;
+    let moved = change::reschedule(st, &req, &ctx.actor(), ctx.now)?;
     Ok(changed_either(
         ctx,
         &crate::text::msg!("v-rescheduled"),
@@ -333,7 +333,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         series: c.series,
     };
     let st = ctx.open_once(&mut opened)?;
-    let cancelled = change::cancel(st, &req, &ctx.actor, ctx.now)?;
+    let cancelled = change::cancel(st, &req, &ctx.actor(), ctx.now)?;
     Ok(changed_either(
         ctx,
         &crate::text::msg!("v-cancelled"),
@@ -398,7 +398,7 @@ pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
         notes: s.notes,
     };
     let st = ctx.open_once(&mut opened)?;
-    let set = change::set_status(st, &req, &ctx.actor, ctx.now)?;
+    let set = change::set_status(st, &req, &ctx.actor(), ctx.now)?;
     let a = &set.appointment;
     if set.already {
         // Nothing changed: said so, nothing made.
@@ -431,7 +431,7 @@ pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
         visit: u.visit.into(),
     };
     let st = ctx.open_once(&mut opened)?;
-    let a = change::update(st, &req, &ctx.actor, ctx.now)?;
+    let a = change::update(st, &req, &ctx.actor(), ctx.now)?;
     Ok(changed(ctx, &crate::text::msg!("v-updated"), &a))
 }
 

@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         Create::FileAndFolder
     };
     let mut st = demo::create(&path, folders)?;
-    let booked = demo::seed(&mut st, &ctx.actor, ctx.now)?;
+    let booked = demo::seed(&mut st, &ctx.actor(), ctx.now)?;
     // The demo's phones as its desk reads them: its clinic's country is
     // known only now that it is seeded.
     if !ctx.json {

@@ -39,6 +39,7 @@ mod schedule;
 mod secret;
 mod serve;
 mod service;
+mod session;
 mod show;
 mod slots;
 mod staff;
@@ -119,6 +120,14 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub width: Option<u16>,
+    /// Run a sweep (remind due, webhook deliver, calendar sync, purge, backup) as appt itself, not a person
+    #[arg(
+        long = "as",
+        global = true,
+        value_name = "USER",
+        help_heading = "Global options"
+    )]
+    pub as_who: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -257,6 +266,17 @@ pub enum Command {
     )]
     #[command(subcommand)]
     Staff(staff::Cmd),
+    /// Sign in at this terminal with your PIN (once the database has staff)
+    #[command(
+        after_help = "Examples:\n  appt login Lucía\n  appt login\n  appt login Marta --for 12h"
+    )]
+    Login(session::LoginArgs),
+    /// Sign out of this terminal
+    #[command(after_help = "Examples:\n  appt logout\n  appt logout --json")]
+    Logout,
+    /// Who is signed in at this terminal
+    #[command(after_help = "Examples:\n  appt whoami\n  appt whoami --json | jq -r .role")]
+    Whoami,
     /// Calendar feeds: a doctor's visits (or a clinic's) on their phone (subscription, CalDAV)
     #[command(
         after_help = "Examples:\n  appt feed add ana --doctor \"Dra. Ana García\"\n  appt feed list\n  appt feed revoke ana"
@@ -334,8 +354,14 @@ pub struct Ctx {
     /// The machine's time zone (`$TZ`, else the system's): what relative dates
     /// mean when a command spans several clinics.
     pub zone: crate::core::zone::Tz,
-    /// Who the events of this command name: `cli:<OS user>` ([`os_user`]).
-    pub actor: Actor,
+    /// Who the events of this command name: `cli:<OS user>` ([`os_user`]),
+    /// or the member of staff signed in (`staff:<name>`) once the database
+    /// has staff ([`session::gate`]).
+    pub actor: std::cell::RefCell<Actor>,
+    /// What the command asks of who runs it, once the database has staff.
+    pub gate: session::Gate,
+    /// The database was asked who runs the command.
+    pub signed_in: std::cell::Cell<bool>,
     /// `--read-db` (else `$APPT_READ_DB`) and `--max-lag`: the standby
     /// for the reads that may lag (docs/operations.md#standby-reads).
     pub read_db: Option<(String, std::time::Duration)>,
@@ -389,6 +415,11 @@ fn machine_zone() -> crate::core::zone::Tz {
 }
 
 impl Ctx {
+    /// Who the events of this command name.
+    pub fn actor(&self) -> Actor {
+        self.actor.borrow().clone()
+    }
+
     /// Opens the database, which must exist (docs/operations.md#the-database):
     /// a mistyped `--db` is an error naming the path, never an empty clinic.
     pub fn open(&self) -> Result<Store> {
@@ -446,6 +477,7 @@ impl Ctx {
     pub fn open_at(&self, target: &std::path::Path, create: Create) -> Result<Store> {
         let mut st = Store::open(target, create)?;
         if target == self.db {
+            session::gate(self, &mut st)?;
             if let Some(reads) = self.reads(true)? {
                 st.with_standby(reads)?;
             }
@@ -583,7 +615,9 @@ fn context(cli: &Cli) -> Result<Ctx> {
         },
         now: now_from_env()?,
         zone: machine_zone(),
-        actor: Actor::Cli(os_user()),
+        actor: std::cell::RefCell::new(Actor::Cli(os_user())),
+        gate: session::Gate::of(&cli.command),
+        signed_in: std::cell::Cell::new(false),
         read_db: match cli.read_db.clone() {
             Some(url) => Some(url),
             None => env_nonempty("APPT_READ_DB")?,
@@ -666,6 +700,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         return completions::run(cli.json, a);
     }
     let ctx = context(&cli)?;
+    session::check_as(cli.as_who.as_deref(), ctx.gate)?;
     match cli.command {
         Command::Init => {
             let store = ctx.create()?;
@@ -706,6 +741,9 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Inbox(a) => inbox::run(&ctx, a),
         Command::Token(c) => token::run(&ctx, c),
         Command::Staff(c) => staff::run(&ctx, c),
+        Command::Login(a) => session::login(&ctx, a),
+        Command::Logout => session::logout(&ctx),
+        Command::Whoami => session::whoami(&ctx),
         Command::Feed(c) => feed::run(&ctx, c),
         Command::Calendar(c) => calendar::run(&ctx, c),
         Command::Check(a) => check::run(&ctx, a),
@@ -760,6 +798,9 @@ impl Cli {
             | Command::Inbox(_)
             | Command::Token(_)
             | Command::Staff(_)
+            | Command::Login(_)
+            | Command::Logout
+            | Command::Whoami
             | Command::Feed(_)
             | Command::Calendar(_)
             | Command::Check(_)

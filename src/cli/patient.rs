@@ -261,7 +261,7 @@ fn erase(
     if !go {
         return Ok(prompt::declined(ctx));
     }
-    let done = erase::erase(&mut st, &req, &ctx.actor, ctx.now)?;
+    let done = erase::erase(&mut st, &req, &ctx.actor(), ctx.now)?;
     Ok(ctx
         .report(|| json::erased(&done), || human::erased(&done))
         .made("patient erased", &done.patient.id))

@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     };
     let mut st = ctx.open()?;
     let Some(path) = a.output.filter(|p| p.as_os_str() != "-") else {
-        let done = patient_export::export(&mut st, &req, &ctx.actor, ctx.now, |e| {
+        let done = patient_export::export(&mut st, &req, &ctx.actor(), ctx.now, |e| {
             let doc = patient_document(e, true)?;
             let mut out = std::io::stdout().lock();
             out.write_all(&doc).and_then(|()| out.flush()).map_err(|e| {
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     // Made first: a folder that is not there fails before anything is read
     // or recorded.
     let file = AtomicFile::create(&path)?;
-    let done = patient_export::export(&mut st, &req, &ctx.actor, ctx.now, |e| {
+    let done = patient_export::export(&mut st, &req, &ctx.actor(), ctx.now, |e| {
         let doc = patient_document(e, true)?;
         let mut file = file;
         file.file().write_all(&doc).map_err(|e| {

@@ -700,6 +700,22 @@ pub fn pin_twice() -> Result<String> {
         .map_err(prompt_failed)
 }
 
+/// A PIN typed once at the terminal, never shown: signing in.
+pub fn pin_once() -> Result<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::field(
+            "pin",
+            crate::text::msg!("e-a_pin_is_asked_at_a_terminal"),
+        ));
+    }
+    guard_interrupt();
+    dialoguer::Password::new()
+        .with_prompt(lang::t("p-pin_to_sign_in"))
+        .interact()
+        .map_err(prompt_failed)
+}
+
 /// What a declined confirmation reports: nothing changed, and exit 0 (the
 /// user chose; nothing failed). `--json` prints `{"ok":false,"declined":true}`.
 pub fn declined(ctx: &Ctx) -> Report {

@@ -44,7 +44,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             ask.doctor(Some(&mut st), &mut doctor, &mut false, false)?;
             ask.finish()?;
             let doctor = doctor.unwrap_or_default();
-            let appt = queue::next(&mut st, ctx.clinic.as_deref(), &doctor, &ctx.actor, ctx.now)?;
+            let appt = queue::next(
+                &mut st,
+                ctx.clinic.as_deref(),
+                &doctor,
+                &ctx.actor(),
+                ctx.now,
+            )?;
             Ok(ctx.report(
                 || json::appointment(&appt),
                 || {

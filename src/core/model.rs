@@ -553,6 +553,8 @@ pub enum Actor {
     Board(String),
     /// A patient booking on the clinic's page (docs/booking.md): `web`.
     Web,
+    /// A member of staff signed in (docs/security.md#staff): `staff:<name>`.
+    Staff(String),
 }
 
 impl std::fmt::Display for Actor {
@@ -565,6 +567,7 @@ impl std::fmt::Display for Actor {
             Actor::Patient => f.write_str("patient"),
             Actor::Board(user) => write!(f, "board:{user}"),
             Actor::Web => f.write_str("web"),
+            Actor::Staff(name) => write!(f, "staff:{name}"),
         }
     }
 }

@@ -3,8 +3,9 @@
 //! PIN's hash and salt are the use case's.
 
 use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
 
-/// What a member of staff may do (docs/security.md#roles).
+/// What a member of staff may do (docs/security.md#staff).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Books, moves, cancels, checks in; reads the day and patients' cards
@@ -53,6 +54,47 @@ pub fn check_pin(pin: &str) -> Result<()> {
         ))
     }
 }
+
+/// Wrong PINs in a row that lock a name, and for how long.
+pub const TRIES: i64 = 5;
+pub const LOCKED_MINUTES: i64 = 15;
+
+/// Where a name stands before a PIN is checked against it: locked (until
+/// when), or its try counted (`failed` tries so far, this one among them:
+/// counted before the PIN is checked, so tries at once from several
+/// terminals are all counted) and the name locked as of this try when it
+/// is the last one allowed. A right PIN then sets the count back to 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Try {
+    Locked(DateTime<Utc>),
+    Counted {
+        failed: i64,
+        locked_until: Option<DateTime<Utc>>,
+    },
+}
+
+/// The try a name with `failed` wrong PINs, `locked_until`, gets at `now`.
+pub fn try_pin(failed: i64, locked_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Try {
+    match locked_until {
+        Some(until) if until > now => Try::Locked(until),
+        _ => {
+            // A lock that ran out starts the count again.
+            let failed = if locked_until.is_some() {
+                1
+            } else {
+                failed + 1
+            };
+            Try::Counted {
+                failed,
+                locked_until: (failed >= TRIES)
+                    .then(|| now + chrono::Duration::minutes(LOCKED_MINUTES)),
+            }
+        }
+    }
+}
+
+/// The longest session `login --for` opens, and the one it opens unasked.
+pub const SESSION_HOURS: (i64, i64) = (8, 24);
 
 /// A member as a rule sees them: their role and whether they are a doctor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +159,35 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_fifth_wrong_pin_locks_the_name_for_fifteen_minutes() {
+        let now: DateTime<Utc> = "2026-06-15T14:00:00Z".parse().unwrap();
+        let mut failed = 0;
+        let mut until = None;
+        for n in 1..=5 {
+            let Try::Counted {
+                failed: f,
+                locked_until,
+            } = try_pin(failed, until, now)
+            else {
+                panic!("try {n} refused")
+            };
+            assert_eq!(f, n);
+            assert_eq!(locked_until.is_some(), n == 5);
+            (failed, until) = (f, locked_until);
+        }
+        let later = now + chrono::Duration::minutes(14);
+        assert_eq!(try_pin(failed, until, later), Try::Locked(until.unwrap()));
+        let after = now + chrono::Duration::minutes(15);
+        assert_eq!(
+            try_pin(failed, until, after),
+            Try::Counted {
+                failed: 1,
+                locked_until: None
+            }
+        );
     }
 
     #[test]

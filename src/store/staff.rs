@@ -167,3 +167,93 @@ pub fn find(tx: &Tx, input: &str) -> Result<Member> {
 pub fn list(tx: &Tx) -> Result<Vec<Member>> {
     tx.rows(SELECTED, &select("ORDER BY s.name_key"), args![], from_row)
 }
+
+/// Whether the database has any staff: until it does, nobody signs in.
+pub fn any(tx: &Tx) -> Result<bool> {
+    let one: Option<i64> = tx.row(
+        On::reads(&[Table::Staff]),
+        "SELECT 1 FROM staff LIMIT 1",
+        args![],
+        |r| r.get(0),
+    )?;
+    Ok(one.is_some())
+}
+
+/// What a PIN is checked against: the member's hash, their wrong PINs in a
+/// row and the end of their lock.
+pub struct Lock {
+    pub pin_hash: String,
+    pub failed: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+pub fn lock(tx: &Tx, id: &str) -> Result<Lock> {
+    let row: Option<(String, i64, Option<i64>)> = tx.row(
+        On::reads(&[Table::Staff]),
+        "SELECT pin_hash, failed_pins, locked_until FROM staff WHERE id = ?1",
+        args![id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let (pin_hash, failed, until) =
+        row.ok_or_else(|| crate::error::Error::not_found(Entity::Staff))?;
+    Ok(Lock {
+        pin_hash,
+        failed,
+        locked_until: until.and_then(|s| DateTime::from_timestamp(s, 0)),
+    })
+}
+
+/// Writes a member's wrong PINs in a row and the end of their lock.
+pub fn set_lock(tx: &Tx, id: &str, failed: i64, until: Option<DateTime<Utc>>) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::Staff]),
+        "UPDATE staff SET failed_pins = ?2, locked_until = ?3 WHERE id = ?1",
+        args![id, failed, until.map(epoch)],
+    )?;
+    Ok(())
+}
+
+pub const SESSION_COLS: &str = "hash, staff_id, terminal, opened_at, expires_at";
+
+/// Opens a session at `terminal`, closing any other there.
+pub fn open_session(
+    tx: &Tx,
+    hash: &str,
+    staff_id: &str,
+    terminal: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::StaffSessions]),
+        "DELETE FROM staff_sessions WHERE terminal = ?1 OR expires_at <= ?2",
+        args![terminal, epoch(now)],
+    )?;
+    tx.exec(
+        On::writes(&[Table::StaffSessions]),
+        &format!("INSERT INTO staff_sessions ({SESSION_COLS}) VALUES (?1,?2,?3,?4,?5)"),
+        args![hash, staff_id, terminal, epoch(now), epoch(expires_at)],
+    )?;
+    Ok(())
+}
+
+/// A session by its secret's hash: its member's ID, terminal and end.
+pub fn session(tx: &Tx, hash: &str) -> Result<Option<(String, String, DateTime<Utc>)>> {
+    let row: Option<(String, String, i64)> = tx.row(
+        On::reads(&[Table::StaffSessions]),
+        "SELECT staff_id, terminal, expires_at FROM staff_sessions WHERE hash = ?1",
+        args![hash],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(row.map(|(id, t, end)| (id, t, DateTime::from_timestamp(end, 0).unwrap_or_default())))
+}
+
+/// Closes the session with this hash; whether there was one.
+pub fn close_session(tx: &Tx, hash: &str) -> Result<bool> {
+    let n = tx.exec(
+        On::writes(&[Table::StaffSessions]),
+        "DELETE FROM staff_sessions WHERE hash = ?1",
+        args![hash],
+    )?;
+    Ok(n > 0)
+}

@@ -45,7 +45,12 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("events", events::COLS, ""),
     ("webhooks", webhooks::COLS, ""),
     ("api_tokens", api_tokens::COLS, ""),
-    ("staff", super::staff::COLS, "name_key"),
+    (
+        "staff",
+        super::staff::COLS,
+        "name_key, failed_pins, locked_until",
+    ),
+    ("staff_sessions", super::staff::SESSION_COLS, ""),
     ("auth_failures", super::auth_failures::COLS, ""),
     ("feeds", super::feeds::COLS, ""),
     ("calendars", super::calendars::COLS, ""),

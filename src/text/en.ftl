@@ -1796,3 +1796,23 @@ e-staff_needs_a_manager = The staff needs a manager, so that someone can manage 
 e-the_pin_could_not_be_hashed = The PIN could not be hashed: { $e }
 e-staff_member_not_found = Member of staff not found
 e-unknown_role = '{ $s }' is not a role: use reception, doctor or manager
+p-pin_to_sign_in = PIN
+p-staff_name = Your name
+c-signed_in = Signed in as { $a } ({ $b }) at this terminal until { $c }
+c-signed_out = Signed out of this terminal
+c-you_are = { $a } ({ $b })
+c-no_staff_you_are = This database has no staff: commands run as { $a }
+e-sign_in_required = Nobody is signed in at this terminal
+h-sign_in_required = sign in with appt login NAME (a script: APPT_STAFF=NAME and APPT_STAFF_PIN_FILE=FILE)
+e-wrong_pin = Wrong PIN for { $name }: { $left ->
+        [0] the name is locked for 15 minutes
+        [one] 1 try left before the name is locked for 15 minutes
+       *[other] { $left } tries left before the name is locked for 15 minutes
+    }
+e-name_locked = { $name } is locked after five wrong PINs, until { $until }
+e-a_session_lasts_1_to_hours = A session lasts 1 to { $hi } hours (8h, 12)
+e-login_is_at_a_terminal = A session belongs to a terminal: sign in at one (a script names its person with APPT_STAFF and APPT_STAFF_PIN_FILE)
+e-appt_staff_needs_a_pin_file = APPT_STAFF names a person: give their PIN in a file with APPT_STAFF_PIN_FILE
+e-as_takes_system_only = --as takes system only
+e-as_system_only_for_the_sweeps = --as system is only for remind due, webhook deliver, calendar sync, purge and backup
+e-cannot_write_the_session_file = Cannot write the session file { $path }: { $e }

@@ -1872,3 +1872,23 @@ e-staff_needs_a_manager = El personal necesita un gerente, para que alguien admi
 e-the_pin_could_not_be_hashed = No se pudo calcular el hash del PIN: { $e }
 e-staff_member_not_found = Miembro del personal no encontrado
 e-unknown_role = '{ $s }' no es un rol: use recepción, médico o gerente
+p-pin_to_sign_in = PIN
+p-staff_name = Su nombre
+c-signed_in = Sesión iniciada como { $a } ({ $b }) en esta terminal hasta { $c }
+c-signed_out = Sesión cerrada en esta terminal
+c-you_are = { $a } ({ $b })
+c-no_staff_you_are = Esta base de datos no tiene personal: los comandos se ejecutan como { $a }
+e-sign_in_required = Nadie ha iniciado sesión en esta terminal
+h-sign_in_required = inicie sesión con appt login NOMBRE (un script: APPT_STAFF=NOMBRE y APPT_STAFF_PIN_FILE=ARCHIVO)
+e-wrong_pin = PIN incorrecto para { $name }: { $left ->
+        [0] el nombre queda bloqueado 15 minutos
+        [one] queda 1 intento antes de bloquear el nombre 15 minutos
+       *[other] quedan { $left } intentos antes de bloquear el nombre 15 minutos
+    }
+e-name_locked = { $name } está bloqueado tras cinco PIN incorrectos, hasta { $until }
+e-a_session_lasts_1_to_hours = Una sesión dura de 1 a { $hi } horas (8h, 12)
+e-login_is_at_a_terminal = Una sesión pertenece a una terminal: inicie sesión en una (un script indica su persona con APPT_STAFF y APPT_STAFF_PIN_FILE)
+e-appt_staff_needs_a_pin_file = APPT_STAFF indica una persona: dé su PIN en un archivo con APPT_STAFF_PIN_FILE
+e-as_takes_system_only = --as solo admite system
+e-as_system_only_for_the_sweeps = --as system es solo para remind due, webhook deliver, calendar sync, purge y backup
+e-cannot_write_the_session_file = No se puede escribir el archivo de sesión { $path }: { $e }

@@ -7,8 +7,11 @@ use tempfile::TempDir;
 
 /// What no test inherits from the machine: its database, clinic, key,
 /// colours, width, and language (docs/commands.md#language).
-pub const UNSET: [&str; 11] = [
+pub const UNSET: [&str; 14] = [
     "APPT_DB",
+    "APPT_STAFF",
+    "APPT_STAFF_PIN_FILE",
+    "APPT_SESSIONS",
     "APPT_READ_DB",
     "APPT_CLINIC",
     "APPT_KEY",
@@ -40,6 +43,9 @@ pub struct Env {
     pub dir: TempDir,
     pub db: PathBuf,
     pub now: String,
+    /// The member of staff each command runs as, and the file of their PIN
+    /// (`APPT_STAFF`, `APPT_STAFF_PIN_FILE`), once the database has staff.
+    pub staff: Option<(String, PathBuf)>,
 }
 
 /// The PostgreSQL server the suite runs against, when `APPT_TEST_PG` names one
@@ -106,6 +112,7 @@ impl Env {
             dir,
             db,
             now: MONDAY_8AM.to_string(),
+            staff: None,
         }
     }
 
@@ -199,6 +206,9 @@ impl Env {
             c.env("APPT_KEY", PG_KEY);
             c.env("APPT_LINK_KEY", PG_LINK_KEY);
         }
+        if let Some((name, pin)) = &self.staff {
+            c.env("APPT_STAFF", name).env("APPT_STAFF_PIN_FILE", pin);
+        }
         c
     }
 
@@ -214,6 +224,9 @@ impl Env {
         }
         if self.url().is_some() {
             c.env("APPT_LINK_KEY", PG_LINK_KEY);
+        }
+        if let Some((name, pin)) = &self.staff {
+            c.env("APPT_STAFF", name).env("APPT_STAFF_PIN_FILE", pin);
         }
         c
     }
@@ -349,6 +362,7 @@ impl Env {
             dir: tempfile::tempdir().expect("tempdir"),
             db: db.into(),
             now: MONDAY_8AM.to_string(),
+            staff: None,
         }
     }
 
@@ -795,7 +809,7 @@ pub fn undo_schema_50(env: &Env) {
 /// Takes schema 51's change (the staff) out of `env`'s database, for tests
 /// of older databases.
 pub fn undo_schema_51(env: &Env) {
-    env.exec("DROP TABLE staff");
+    env.exec("DROP TABLE staff_sessions; DROP TABLE staff;");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

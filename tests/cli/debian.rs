@@ -196,6 +196,7 @@ fn the_package_installs_runs_its_units_as_its_own_user_and_purges_leaving_the_da
         db: PathBuf::from(&db),
         dir: tempfile::tempdir().unwrap(),
         now: "2026-06-15T16:00:00Z".into(),
+        staff: None,
     };
     let mut conf = std::fs::read_to_string("/etc/appt/appt.env").unwrap();
     conf = conf.replace("APPT_DB=/var/lib/appt/appt.db", &format!("APPT_DB={db}"));

@@ -689,6 +689,7 @@ pub(crate) fn under_load(pair: &mut dyn Pair, goal: Goal) {
         dir: tempfile::tempdir().expect("tempdir"),
         db: url.clone().into(),
         now: MONDAY_8AM.to_string(),
+        staff: None,
     };
     let servers = [Server::start(&env, &[]), Server::start(&env, &[])];
     let addrs = [servers[0].addr.clone(), servers[1].addr.clone()];

@@ -69,6 +69,7 @@ mod retention;
 mod schemas;
 mod series;
 mod serve;
+mod sessions;
 mod setup;
 mod slots;
 mod spanish;

@@ -1607,8 +1607,11 @@ fn a_pin_is_asked_twice_and_never_shown() {
     let hash = &env.rows("SELECT pin_hash FROM staff")[0][0];
     assert!(hash.starts_with("$argon2id$"), "{hash}");
 
-    // A new PIN, the same way.
-    let t = Tmux::start(&env, "staff pin marta");
+    // A new PIN, the same way (now that there is staff, as Marta).
+    let pin = env.dir.path().join("pin");
+    std::fs::write(&pin, "2468\n").unwrap();
+    let vars = format!("APPT_STAFF=Marta APPT_STAFF_PIN_FILE={}", pin.display());
+    let t = Tmux::start_with(&env, &vars, "staff pin marta");
     t.wait_for("PIN (4 to 8 digits)");
     t.keys(&["97531", "Enter"]);
     t.wait_for("The same PIN again");

@@ -56,6 +56,7 @@ fn both_engines_build_the_same_schema() {
         db: dir.path().join("appt.db"),
         dir,
         now: server.now.clone(),
+        staff: None,
     };
     file.ok(&["init"]);
 

@@ -17,6 +17,13 @@ fn with_pin(env: &Env, args: &[&str], pin: &str) -> std::process::Output {
         .expect("run")
 }
 
+/// Runs the env's commands as `name`, whose PIN is `pin`, from now on.
+fn sign_in(env: &mut Env, name: &str, pin: &str) {
+    let file = env.dir.path().join(format!("pin-{name}"));
+    std::fs::write(&file, format!("{pin}\n")).unwrap();
+    env.staff = Some((name.to_string(), file));
+}
+
 fn added(env: &Env, name: &str, more: &[&str], pin: &str) -> Value {
     let mut args = vec!["staff", "add", name];
     args.extend_from_slice(more);
@@ -45,9 +52,10 @@ fn names(env: &Env) -> Vec<(String, String)> {
 
 #[test]
 fn staff_is_added_listed_updated_and_removed_with_pins_kept_as_salted_hashes() {
-    let env = Env::clinic();
+    let mut env = Env::clinic();
     assert_eq!(names(&env), []);
     let marta = added(&env, "Marta", &["--role", "manager"], "2468");
+    sign_in(&mut env, "Marta", "2468");
     let keys: Vec<&str> = marta
         .as_object()
         .unwrap()
@@ -134,7 +142,7 @@ fn staff_is_added_listed_updated_and_removed_with_pins_kept_as_salted_hashes() {
 
 #[test]
 fn the_first_member_is_a_manager_and_the_last_manager_stays() {
-    let env = Env::clinic();
+    let mut env = Env::clinic();
     // Nobody could manage a staff that begins without a manager.
     let out = with_pin(
         &env,
@@ -148,6 +156,7 @@ fn the_first_member_is_a_manager_and_the_last_manager_stays() {
     assert_eq!(env.rows("SELECT count(*) FROM staff")[0][0], "0");
 
     added(&env, "Marta", &["--role", "gerente"], "2468");
+    sign_in(&mut env, "Marta", "2468");
     added(&env, "Lucía", &["--role", "reception"], "1357");
     // The last manager can be neither removed nor made another role.
     let d = env.refused(
@@ -163,6 +172,7 @@ fn the_first_member_is_a_manager_and_the_last_manager_stays() {
     );
     // With a second manager, either may go.
     env.ok(&["staff", "update", "Lucía", "--role", "manager"]);
+    sign_in(&mut env, "Lucía", "1357");
     env.ok(&["staff", "update", "Marta", "--role", "reception"]);
     env.ok(&["staff", "remove", "Marta", "--yes"]);
     assert_eq!(names(&env), [("Lucía".to_string(), "manager".to_string())]);
@@ -170,8 +180,9 @@ fn the_first_member_is_a_manager_and_the_last_manager_stays() {
 
 #[test]
 fn a_bad_member_or_pin_is_refused_and_changes_nothing() {
-    let env = Env::clinic();
+    let mut env = Env::clinic();
     added(&env, "Marta", &["--role", "manager"], "2468");
+    sign_in(&mut env, "Marta", "2468");
     let before = env.snapshot();
     let refused = |args: &[&str], pin: &str, field: &str| {
         let out = with_pin(&env, args, pin);
@@ -224,7 +235,7 @@ fn a_bad_member_or_pin_is_refused_and_changes_nothing() {
 
 #[test]
 fn staff_speaks_spanish_at_the_desk() {
-    let env = Env::clinic();
+    let mut env = Env::clinic();
     let out = env
         .cmd()
         .env("APPT_LANG", "es")
@@ -263,6 +274,7 @@ fn staff_speaks_spanish_at_the_desk() {
         String::from_utf8_lossy(&out.stdout).trim(),
         "Se agregó a Marta al personal (gerente)"
     );
+    sign_in(&mut env, "Marta", "2468");
     let out = env
         .cmd()
         .env("APPT_LANG", "es")

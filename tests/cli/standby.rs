@@ -69,6 +69,7 @@ fn reads_that_may_lag_go_to_the_standby_and_a_desk_sees_its_own_write() {
         dir: tempfile::tempdir().expect("tempdir"),
         db: cluster.primary_url().into(),
         now: MONDAY_8AM.to_string(),
+        staff: None,
     };
     env.ok(&[
         "clinic",

@@ -364,7 +364,8 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
 }
 
 /// Who made a change, in words (docs/rules.md#events): a command run at
-/// the desk by its OS user's name alone (`cli:ana` is `ana`), the others
+/// the desk by its OS user's name alone (`cli:ana` is `ana`), a member of
+/// staff signed in by their name (`staff:Marta` is `Marta`), the others
 /// said (`board (ana)`, `API (bot)`, `appt`); JSON keeps what is stored.
 fn actor(stored: &str) -> Item {
     Item::new(actor_words(stored))
@@ -375,6 +376,8 @@ fn actor_words(stored: &str) -> String {
     let who = |prefix: &str| stored.strip_prefix(prefix).map(clean);
     if let Some(user) = who("cli:") {
         user
+    } else if let Some(name) = who("staff:") {
+        name
     } else if let Some(user) = who("board:") {
         tr!("actor-board", who = user)
     } else if let Some(token) = who("api:") {

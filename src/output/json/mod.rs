@@ -33,7 +33,7 @@ pub use recall::recalls;
 pub use report::{report, report_written};
 pub use resources::{resource, resource_closure, resource_hours, service_needing};
 pub use setup::{clinic, closure, doctor, service, window};
-pub use staff::staff_member;
+pub use staff::{nobody_signs_in, signed_in, signed_out, staff_member};
 pub use upkeep::{
     backup, check, completion, exported, health, initialized, installation, key_rotated, purged,
     serving, token, token_added, transferred,

@@ -32,3 +32,20 @@ pub fn staff_member(m: &Member) -> Value {
         updated_at: ts(m.updated_at),
     })
 }
+
+/// `login`: the member signed in and when their session ends.
+pub fn signed_in(m: &Member, expires_at: chrono::DateTime<chrono::Utc>) -> Value {
+    let mut v = staff_member(m);
+    v["expires_at"] = Value::String(ts(expires_at));
+    v
+}
+
+/// `logout`: whether a session was closed, and this terminal's session file.
+pub fn signed_out(closed: bool, file: &std::path::Path) -> Value {
+    serde_json::json!({"signed_out": closed, "session_file": file})
+}
+
+/// `whoami` where there is no staff: who the commands run as.
+pub fn nobody_signs_in(actor: &str) -> Value {
+    serde_json::json!({"staff": null, "actor": actor})
+}

@@ -52,6 +52,8 @@ pub enum Table {
     Services,
     /// The people at the desk (docs/security.md#staff).
     Staff,
+    /// Members signed in at a terminal.
+    StaffSessions,
     /// The queue's tokens: the last number given per doctor and day.
     Tokens,
     Waitlist,
@@ -64,7 +66,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 33] = [
+    pub const ALL: [Table; 34] = [
         Table::ApiTokens,
         Table::AppointmentResources,
         Table::Appointments,
@@ -92,6 +94,7 @@ impl Table {
         Table::ServiceNeeds,
         Table::Services,
         Table::Staff,
+        Table::StaffSessions,
         Table::Tokens,
         Table::Waitlist,
         Table::WebCodes,
@@ -130,6 +133,7 @@ impl Table {
             Table::Reminders => "reminders",
             Table::Services => "services",
             Table::Staff => "staff",
+            Table::StaffSessions => "staff_sessions",
             Table::Tokens => "tokens",
             Table::Waitlist => "waitlist",
             Table::WebCodes => "web_codes",
@@ -169,6 +173,7 @@ impl Table {
             Table::Reminders => &[Table::Reminders],
             Table::Services => &[Table::Services],
             Table::Staff => &[Table::Staff],
+            Table::StaffSessions => &[Table::StaffSessions],
             Table::Tokens => &[Table::Tokens],
             Table::Waitlist => &[Table::Waitlist],
             Table::WebCodes => &[Table::WebCodes],
