@@ -1616,6 +1616,7 @@ e-window_offers_nothing = { $a } does none of the services this window takes: no
 e-window_offers_nothing_hint = give the window services the doctor does (`--services`), or the doctor this window's (`appt doctor update D --services …`)
 col-Services = Services
 word-all_services = all
+word-all_clinics = all
 word-no_service = none
 e-window_offers_no_service = The doctor does none of the services this window takes
 e-check_window_offers_nothing = { $a } does none of the services window { $window } takes: nothing can be booked in it

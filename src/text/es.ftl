@@ -1692,6 +1692,7 @@ e-window_offers_nothing = { $a } no atiende ninguno de los servicios de este hor
 e-window_offers_nothing_hint = dé al horario servicios que el médico atienda (`--services`), o al médico los del horario (`appt doctor update D --services …`)
 col-Services = Servicios
 word-all_services = todos
+word-all_clinics = todas
 word-no_service = ninguno
 e-window_offers_no_service = El médico no atiende ninguno de los servicios de este horario
 e-check_window_offers_nothing = { $a } no atiende ninguno de los servicios del horario { $window }: no se puede reservar nada en él

@@ -35,7 +35,7 @@ pub fn staff(all: &[Member]) -> String {
             m.clinic
                 .as_deref()
                 .map(clean)
-                .unwrap_or_else(|| tr!("word-all"))
+                .unwrap_or_else(|| tr!("word-all_clinics"))
                 .into(),
         ]);
     }

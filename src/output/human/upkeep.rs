@@ -244,7 +244,7 @@ pub fn tokens(
             k.clinic
                 .as_deref()
                 .map(clean)
-                .unwrap_or_else(|| tr!("word-all"))
+                .unwrap_or_else(|| tr!("word-all_clinics"))
                 .into(),
             stamp(Some(k.created_at)).into(),
             k.expires_at
