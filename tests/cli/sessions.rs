@@ -187,11 +187,10 @@ fn five_wrong_pins_lock_the_name_for_fifteen_minutes_even_tried_at_once() {
 
 /// The shell line that runs `appt ARGS` on env's database from inside a
 /// tmux pane (the pane's own first command has these already).
-fn appt_line(env: &Env, sessions: &Path, args: &str) -> String {
+fn appt_line(env: &Env, sessions: &Path, now: &str, args: &str) -> String {
     format!(
-        "env APPT_SESSIONS={} APPT_NOW={} {} --db {} {args}",
+        "env APPT_SESSIONS={} APPT_NOW={now} {} --db {} {args}",
         sessions.display(),
-        env.now,
         assert_cmd::cargo::cargo_bin("appt").display(),
         env.db.display()
     )
@@ -211,10 +210,12 @@ fn a_session_belongs_to_the_terminal_it_was_opened_on() {
         100,
         &vars,
         &format!(
-            "login Marta; read x; {}; read y; {}; read z; {}",
-            appt_line(&env, &sessions, "whoami"),
-            appt_line(&env, &sessions, "logout"),
-            appt_line(&env, &sessions, "whoami"),
+            "login Marta; read x; {}; read w; {}; read y; {}; read z; {}",
+            appt_line(&env, &sessions, &env.now, "whoami"),
+            // Eight hours on, the session has ended.
+            appt_line(&env, &sessions, "2026-06-15T22:00:00Z", "whoami"),
+            appt_line(&env, &sessions, &env.now, "logout"),
+            appt_line(&env, &sessions, &env.now, "whoami"),
         ),
     );
     a.wait_for("PIN");
@@ -236,6 +237,8 @@ fn a_session_belongs_to_the_terminal_it_was_opened_on() {
     );
     a.keys(&["Enter"]);
     a.wait_for("Marta (manager)\n");
+    a.keys(&["Enter"]);
+    a.wait_for("Nobody is signed in at this terminal");
 
     // Terminal B, with A's session file copied to where B would look, is nobody.
     let b = Tmux::start_sized(
@@ -245,7 +248,7 @@ fn a_session_belongs_to_the_terminal_it_was_opened_on() {
         &format!(
             "logout --json > {}; read x; {}",
             env.dir.path().join("b.json").display(),
-            appt_line(&env, &sessions, "whoami --json"),
+            appt_line(&env, &sessions, &env.now, "whoami --json"),
         ),
     );
     let b_file = loop {

@@ -233,42 +233,24 @@ fn a_bad_member_or_pin_is_refused_and_changes_nothing() {
     );
 }
 
+/// `appt staff add NAME --role ROLE` at a Spanish desk, the PIN on stdin.
+fn add_in_spanish(env: &Env, name: &str, role: &str, pin: &str) -> std::process::Output {
+    env.cmd()
+        .env("APPT_LANG", "es")
+        .args(["staff", "add", name, "--role", role, "--pin-file", "-"])
+        .write_stdin(format!("{pin}\n"))
+        .output()
+        .expect("run")
+}
+
 #[test]
 fn staff_speaks_spanish_at_the_desk() {
     let mut env = Env::clinic();
-    let out = env
-        .cmd()
-        .env("APPT_LANG", "es")
-        .args([
-            "staff",
-            "add",
-            "Lucía",
-            "--role",
-            "recepción",
-            "--pin-file",
-            "-",
-        ])
-        .write_stdin("1357\n")
-        .output()
-        .expect("run");
+    let out = add_in_spanish(&env, "Lucía", "recepción", "1357");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("El personal necesita un gerente"), "{err}");
-    let out = env
-        .cmd()
-        .env("APPT_LANG", "es")
-        .args([
-            "staff",
-            "add",
-            "Marta",
-            "--role",
-            "gerente",
-            "--pin-file",
-            "-",
-        ])
-        .write_stdin("2468\n")
-        .output()
-        .expect("run");
+    let out = add_in_spanish(&env, "Marta", "gerente", "2468");
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
