@@ -58,7 +58,14 @@ pub fn person(st: &mut Store, c: &Credentials, now: DateTime<Utc>) -> Result<Mem
 /// count back.
 pub fn check_pin(st: &mut Store, name: &str, pin: &str, now: DateTime<Utc>) -> Result<Member> {
     let (m, hash, failed) = st.write(|tx| {
-        let m = members::find(tx, name)?;
+        // A name that is no one's (or several people's) says so without
+        // naming anyone: whoever asks is not signed in yet.
+        let m = members::find(tx, name).map_err(|e| match e.code {
+            Code::NotFound | Code::AmbiguousId => {
+                Error::new(Code::SignInRequired, crate::text::msg!("e-no_member_named"))
+            }
+            _ => e,
+        })?;
         let lock = members::lock(tx, &m.id)?;
         match staff::try_pin(lock.failed, lock.locked_until, now) {
             Try::Locked(until) => Err(locked(&m, until)),

@@ -1815,5 +1815,6 @@ e-a_session_lasts_1_to_hours = A session lasts 1 to { $hi } hours (8h, 12)
 e-login_is_at_a_terminal = A session belongs to a terminal: sign in at one (a script names its person with APPT_STAFF and APPT_STAFF_PIN_FILE)
 e-appt_staff_needs_a_pin_file = APPT_STAFF names a person: give their PIN in a file with APPT_STAFF_PIN_FILE
 e-as_takes_system_only = --as takes system only
+e-no_member_named = No member of staff has that name
 e-as_system_only_for_the_sweeps = --as system is only for remind due, webhook deliver, calendar sync, purge and backup
 e-cannot_write_the_session_file = Cannot write the session file { $path }: { $e }

@@ -1891,5 +1891,6 @@ e-a_session_lasts_1_to_hours = Una sesión dura de 1 a { $hi } horas (8h, 12)
 e-login_is_at_a_terminal = Una sesión pertenece a una terminal: inicie sesión en una (un script indica su persona con APPT_STAFF y APPT_STAFF_PIN_FILE)
 e-appt_staff_needs_a_pin_file = APPT_STAFF indica una persona: dé su PIN en un archivo con APPT_STAFF_PIN_FILE
 e-as_takes_system_only = --as solo admite system
+e-no_member_named = Ningún miembro del personal tiene ese nombre
 e-as_system_only_for_the_sweeps = --as system es solo para remind due, webhook deliver, calendar sync, purge y backup
 e-cannot_write_the_session_file = No se puede escribir el archivo de sesión { $path }: { $e }

@@ -94,6 +94,13 @@ fn once_there_is_staff_a_command_asks_who_runs_it_and_its_events_name_them() {
     assert_eq!(out.status.code(), Some(8));
     assert_eq!(error_of(&out)["code"], "SIGN_IN_REQUIRED");
 
+    // A name that is no one's names nobody, and lists no one.
+    let out = as_staff(&env, "Nadie", "pin", &["list"]);
+    assert_eq!(out.status.code(), Some(8));
+    let e = error_of(&out);
+    assert_eq!(e["code"], "SIGN_IN_REQUIRED", "{e}");
+    assert!(!e.to_string().contains("Marta"), "{e}");
+
     // A script names its person: the event names them, and history says who.
     let out = as_staff(&env, "marta", "pin", &["cancel", &id, "--reason", "Llamó"]);
     assert!(out.status.success(), "{out:?}");
