@@ -131,7 +131,9 @@ pub fn csv_columns() -> Vec<&'static str> {
 /// The appointment object of docs/commands.md#the-appointment-object: every
 /// field always present, its keys in alphabetical order, as a `Value`'s map
 /// sorts them.
-pub(crate) struct AppointmentView<'a>(&'a Appointment);
+/// Its clinical keys ([`CLINICAL_KEYS`]) only where the second field says
+/// so.
+pub(crate) struct AppointmentView<'a>(&'a Appointment, bool);
 
 impl Serialize for AppointmentView<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -142,11 +144,14 @@ impl Serialize for AppointmentView<'_> {
             keys.sort_by_key(|k| k.name());
             keys
         });
-        let a = self.0;
+        let (a, clinical) = (self.0, self.1);
         let values = a.values();
-        let mut m = s.serialize_map(Some(keys.len()))?;
+        let mut m = s.serialize_map(None)?;
         for &k in keys {
             let name = k.name();
+            if !clinical && CLINICAL_KEYS.contains(&name) {
+                continue;
+            }
             match k {
                 Key::Field(f) => match values[f as usize] {
                     Stored::Text(t) => m.serialize_entry(name, &t)?,
@@ -259,7 +264,12 @@ pub fn event_message_view(mut data: Value) -> Value {
 }
 
 pub(crate) fn appointment_view(a: &Appointment) -> AppointmentView<'_> {
-    AppointmentView(a)
+    AppointmentView(a, true)
+}
+
+/// The appointment object with its clinical keys or without them.
+pub(crate) fn appointment_view_as(a: &Appointment, clinical: bool) -> AppointmentView<'_> {
+    AppointmentView(a, clinical)
 }
 
 /// Where and when an appointment was before a move: a rescheduled event's

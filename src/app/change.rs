@@ -14,7 +14,7 @@ use super::schedule::parse_when;
 use super::series::{self, SeriesChanged};
 use super::values::{check_text, Problems};
 use super::visit::VisitInput;
-use crate::core::{status as machine, time, words, Actor, Appointment, Status};
+use crate::core::{roles, status as machine, time, words, Actor, Appointment, Status};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::{clinics, patients, reminders, Store};
@@ -243,6 +243,9 @@ pub fn advance(
         notes,
         follow_up: follow,
     } = f;
+    if diagnosis.is_some() || prescription.is_some() || follow.is_some() {
+        roles::may_write_clinical(actor.person(), a.doctor_id.as_deref())?;
+    }
     machine::check_transition(a.status, to, now, a.starts_at)?;
     machine::check_visit_day(
         a.status,
@@ -349,6 +352,13 @@ pub fn update(
     }
     st.write(|tx| {
         let mut a = appointment_ref::find(tx, &u.id, now)?;
+        let clinical = u.diagnosis.is_some()
+            || u.prescription.is_some()
+            || u.follow_up.is_some()
+            || u.no_follow_up;
+        if clinical {
+            roles::may_write_clinical(actor.person(), a.doctor_id.as_deref())?;
+        }
         if a.status.is_final() {
             return Err(Error::new(
                 Code::InvalidStateTransition,

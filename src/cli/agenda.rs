@@ -28,6 +28,9 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let mut st = ctx.open_to_read()?;
+    // A doctor's agenda is their own day unless they name another.
+    let own = ctx.actor().person().and_then(|p| p.doctor_id.clone());
+    let doctor = a.doctor.clone().or(own.filter(|_| a.resource.is_none()));
     let days = match &a.resource {
         Some(r) => {
             let c = ctx.clinic.as_deref();
@@ -37,7 +40,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             &mut st,
             ctx.clinic.as_deref(),
             a.date.as_deref(),
-            a.doctor.as_deref(),
+            doctor.as_deref(),
             a.days,
             ctx.now,
         )?,

@@ -39,12 +39,18 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             crate::text::msg!("e-appt_board_needs_a_terminal"),
         ));
     }
+    let store = ctx.open_to_read()?;
+    // Signed in, the board's changes are the person's.
+    let actor = match ctx.actor() {
+        person @ Actor::Staff(_) => person,
+        _ => Actor::Board(super::os_user()),
+    };
     board::run(Options {
-        store: ctx.open_to_read()?,
+        store,
         clinic: ctx.clinic.clone(),
         date: a.date,
         clock: ctx.clock()?,
-        actor: Actor::Board(super::os_user()),
+        actor,
         lang: lang::current(),
         color: std::env::var_os("NO_COLOR").is_none(),
         key: ctx.key()?,

@@ -9,6 +9,8 @@
 use super::{prompt, Command, Ctx};
 use crate::app::session::{self, Credentials};
 use crate::app::Store;
+use crate::core::roles::{self, Need};
+use crate::core::staff::Person;
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
 use crate::output::lang::tr;
@@ -19,8 +21,9 @@ use std::path::PathBuf;
 /// What a command asks of who runs it, once the database has staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gate {
-    /// A signed-in person.
-    Person,
+    /// A signed-in person whose role meets the need
+    /// (docs/security.md#roles).
+    Person(Need),
     /// Nobody: the sweeps cron runs (`remind due`, `webhook deliver`,
     /// `calendar sync`, `purge`, `backup`), which `--as system` names.
     Sweep,
@@ -30,22 +33,75 @@ pub enum Gate {
 }
 
 impl Gate {
+    /// Each command's gate: the table docs/security.md#roles shows, and
+    /// a test walks for every role.
     pub fn of(c: &Command) -> Gate {
-        match c {
+        use super::{calendar as cal, clinic, closure, doctor, patient, resource, service, window};
+        use Need::{Desk, Manage};
+        let need = match c {
             Command::Remind(super::remind::Cmd::Due { .. })
             | Command::Webhook(super::webhook::Cmd::Deliver)
-            | Command::Calendar(super::calendar::Cmd::Sync { .. })
+            | Command::Calendar(cal::Cmd::Sync { .. })
             | Command::Purge(_)
-            | Command::Backup(_) => Gate::Sweep,
+            | Command::Backup(_) => return Gate::Sweep,
             Command::Init
             | Command::Completions(_)
             | Command::Demo(_)
             | Command::Serve(_)
             | Command::Login(_)
             | Command::Logout
-            | Command::Whoami => Gate::Open,
-            _ => Gate::Person,
-        }
+            | Command::Whoami => return Gate::Open,
+            // What the desk reads of the clinic's set-up.
+            Command::Clinic(clinic::Cmd::List | clinic::Cmd::Show { .. })
+            | Command::Doctor(doctor::Cmd::List | doctor::Cmd::Show { .. })
+            | Command::Service(service::Cmd::List)
+            | Command::Resource(resource::Cmd::List | resource::Cmd::Show { .. })
+            | Command::Window(window::Cmd::List { .. })
+            | Command::Closure(closure::Cmd::List { .. }) => Desk,
+            // The set-up itself, and what reads or sends the whole of it.
+            Command::Clinic(_)
+            | Command::Doctor(_)
+            | Command::Service(_)
+            | Command::Resource(_)
+            | Command::Window(_)
+            | Command::Closure(_)
+            | Command::Patient(patient::Cmd::Export(_) | patient::Cmd::Erase { .. })
+            | Command::Report(_)
+            | Command::Events(_)
+            | Command::Export(_)
+            | Command::Webhook(_)
+            | Command::Channel(_)
+            | Command::Token(_)
+            | Command::Staff(_)
+            | Command::Feed(_)
+            | Command::Calendar(_)
+            | Command::Check(_)
+            | Command::Key(_)
+            | Command::Import(_)
+            | Command::Transfer(_) => Manage,
+            // The desk's work; what a visit's clinical fields ask is
+            // asked of each visit.
+            Command::Patient(_)
+            | Command::Slots(_)
+            | Command::Book(_)
+            | Command::Reschedule(_)
+            | Command::Cancel(_)
+            | Command::Status(_)
+            | Command::Update(_)
+            | Command::Show(_)
+            | Command::History(_)
+            | Command::List(_)
+            | Command::Count(_)
+            | Command::Next(_)
+            | Command::Agenda(_)
+            | Command::Queue(_)
+            | Command::Waitlist(_)
+            | Command::Remind(_)
+            | Command::Recall(_)
+            | Command::Inbox(_)
+            | Command::Board(_) => Desk,
+        };
+        Gate::Person(need)
     }
 }
 
@@ -133,15 +189,26 @@ fn credentials(st: &Store) -> Result<Credentials> {
 
 /// The check a command meets as it opens its database: once the database
 /// has staff, a command that asks for a person runs as the one signed in
-/// (its events name them), else `SIGN_IN_REQUIRED`.
+/// (its events name them), else `SIGN_IN_REQUIRED`; and their role must
+/// meet the command's need, else `FORBIDDEN`.
 pub fn gate(ctx: &Ctx, st: &mut Store) -> Result<()> {
-    if ctx.gate != Gate::Person || ctx.signed_in.get() {
+    let Gate::Person(need) = ctx.gate else {
+        return Ok(());
+    };
+    if ctx.signed_in.get() {
         return Ok(());
     }
     if session::staff_exist(st)? {
         let who = credentials(st)?;
         let m = session::person(st, &who, ctx.now)?;
-        *ctx.actor.borrow_mut() = Actor::Staff(m.name);
+        roles::allow(m.role, need)?;
+        let person = Person {
+            name: m.name,
+            role: m.role,
+            doctor_id: m.doctor_id,
+        };
+        crate::output::reader::choose(person.clone());
+        *ctx.actor.borrow_mut() = Actor::Staff(person);
     }
     ctx.signed_in.set(true);
     Ok(())

@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde_json::Value;
 
 /// The keys of the appointment object that hold the clinical record: what
 /// the `clinical` scope reads, and what no message carries.
@@ -17,6 +18,28 @@ pub const CLINICAL_KEYS: [&str; 4] = [
 
 /// The names an update's `changed` list gives the clinical fields.
 pub const CLINICAL_CHANGES: [&str; 3] = ["diagnosis", "prescription", "follow_up"];
+
+/// Removes the clinical keys from every object in `v` (an appointment's,
+/// a recall's follow-up date), however deep, and the clinical fields from
+/// every `changed` list (an update's event): a token without the scope
+/// does not learn that they changed.
+pub fn strip_clinical(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for k in CLINICAL_KEYS {
+                map.remove(k);
+            }
+            if let Some(Value::Array(changed)) = map.get_mut("changed") {
+                changed.retain(|c| c.as_str().is_none_or(|c| !CLINICAL_CHANGES.contains(&c)));
+            }
+            for (_, child) in map.iter_mut() {
+                strip_clinical(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_clinical),
+        _ => {}
+    }
+}
 
 /// What a token may do (docs/security.md#api-tokens).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

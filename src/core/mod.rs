@@ -29,6 +29,7 @@ pub(crate) mod recall;
 pub(crate) mod report;
 pub(crate) mod resource_kind;
 pub(crate) mod resources;
+pub(crate) mod roles;
 pub(crate) mod secrets;
 pub(crate) mod series;
 pub(crate) mod slots;

@@ -554,7 +554,17 @@ pub enum Actor {
     /// A patient booking on the clinic's page (docs/booking.md): `web`.
     Web,
     /// A member of staff signed in (docs/security.md#staff): `staff:<name>`.
-    Staff(String),
+    Staff(super::staff::Person),
+}
+
+impl Actor {
+    /// The member of staff this is, if it is one.
+    pub fn person(&self) -> Option<&super::staff::Person> {
+        match self {
+            Actor::Staff(p) => Some(p),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Actor {
@@ -567,7 +577,7 @@ impl std::fmt::Display for Actor {
             Actor::Patient => f.write_str("patient"),
             Actor::Board(user) => write!(f, "board:{user}"),
             Actor::Web => f.write_str("web"),
-            Actor::Staff(name) => write!(f, "staff:{name}"),
+            Actor::Staff(p) => write!(f, "staff:{}", p.name),
         }
     }
 }

@@ -5,8 +5,9 @@
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 
-/// What a member of staff may do (docs/security.md#staff).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a member of staff may do (docs/security.md#roles), each role all
+/// that the one before it may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     /// Books, moves, cancels, checks in; reads the day and patients' cards
     /// without clinical fields.
@@ -34,6 +35,16 @@ impl Role {
     pub fn parse(code: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == code)
     }
+}
+
+/// A member of staff at work, as the rules see them: the events name
+/// them, their role says what they may do, and a doctor's link says whose
+/// visits' clinical fields are theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub name: String,
+    pub role: Role,
+    pub doctor_id: Option<String>,
 }
 
 /// The codes as stored, for `appt check`.

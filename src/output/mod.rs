@@ -22,6 +22,7 @@ pub(crate) mod out;
 pub(crate) mod page;
 mod patient_page;
 pub(crate) mod phone;
+pub mod reader;
 pub(crate) mod report_compare;
 pub(crate) mod report_file;
 pub(crate) mod report_page;

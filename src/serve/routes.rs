@@ -595,31 +595,8 @@ impl Answer {
     }
 }
 
-use crate::core::access::CLINICAL_CHANGES;
 /// The keys a token without the `clinical` scope never receives.
-pub use crate::core::access::CLINICAL_KEYS;
-
-/// Removes the clinical keys from every object in `v` (an appointment's,
-/// a recall's follow-up date), however deep, and the clinical fields from
-/// every `changed` list (an update's event): a token without the scope
-/// does not learn that they changed.
-pub fn strip_clinical(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for k in CLINICAL_KEYS {
-                map.remove(k);
-            }
-            if let Some(Value::Array(changed)) = map.get_mut("changed") {
-                changed.retain(|c| c.as_str().is_none_or(|c| !CLINICAL_CHANGES.contains(&c)));
-            }
-            for (_, child) in map.iter_mut() {
-                strip_clinical(child);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_clinical),
-        _ => {}
-    }
-}
+pub use crate::core::access::{strip_clinical, CLINICAL_KEYS};
 
 #[cfg(test)]
 mod tests {

@@ -1818,3 +1818,8 @@ e-as_takes_system_only = --as takes system only
 e-no_member_named = No member of staff has that name
 e-as_system_only_for_the_sweeps = --as system is only for remind due, webhook deliver, calendar sync, purge and backup
 e-cannot_write_the_session_file = Cannot write the session file { $path }: { $e }
+e-role_needed = { $role ->
+    [doctor] Only a doctor (or a manager) may do this
+   *[manager] Only a manager may do this
+  }: sign in as one, or ask one
+e-clinical_of_own_patients = A doctor reads and writes the clinical fields of their own patients' visits only

@@ -1894,3 +1894,8 @@ e-as_takes_system_only = --as solo admite system
 e-no_member_named = Ningún miembro del personal tiene ese nombre
 e-as_system_only_for_the_sweeps = --as system es solo para remind due, webhook deliver, calendar sync, purge y backup
 e-cannot_write_the_session_file = No se puede escribir el archivo de sesión { $path }: { $e }
+e-role_needed = { $role ->
+    [doctor] Solo un médico (o un gerente) puede hacer esto
+   *[manager] Solo un gerente puede hacer esto
+  }: inicie sesión como uno, o pídaselo a uno
+e-clinical_of_own_patients = Un médico lee y escribe los campos clínicos de las visitas de sus propios pacientes solamente

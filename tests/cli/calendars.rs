@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Tuesday 16 June 2026, 10:00–11:00 in El Salvador (UTC-6): a surgery.
-const SURGERY: &str =
+pub(crate) const SURGERY: &str =
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n\
 BEGIN:VEVENT\r\nUID:s1@google.com\r\nDTSTART:20260616T160000Z\r\nDTEND:20260616T170000Z\r\n\
 SUMMARY:Cirugía del señor Quintanilla\r\nDESCRIPTION:Quirófano 3\r\n\

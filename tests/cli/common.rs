@@ -92,7 +92,12 @@ pub fn new_pg_database(server: &str) -> String {
     pg_connect(server)
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .expect("create test database");
-    let url = pg_url(server, &name);
+    pooled(pg_url(server, &name))
+}
+
+/// A test database's URL as appt is given it: saying the pooler's mode
+/// when the tests run behind one (`APPT_TEST_PG_POOL`).
+fn pooled(url: String) -> String {
     match std::env::var("APPT_TEST_PG_POOL") {
         Ok(mode) if !mode.is_empty() => format!("{url}?pool_mode={mode}"),
         _ => url,
@@ -113,6 +118,47 @@ impl Env {
             db,
             now: MONDAY_8AM.to_string(),
             staff: None,
+        }
+    }
+
+    /// A copy of this env's database, as it is now, in an env of its own
+    /// (a file copied; on PostgreSQL, a database made from it as a
+    /// template), at the same instant and as the same member of staff.
+    pub fn copy(&self) -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = match (pg_server(), self.url()) {
+            (Some(server), Some(url)) => {
+                let from = url.rsplit('/').next().unwrap_or_default();
+                let from = from.split('?').next().unwrap_or_default();
+                let name = format!("appt_t_{}", uuid::Uuid::new_v4().simple());
+                let sql = format!("CREATE DATABASE {name} TEMPLATE {from}");
+                // The server may not yet have seen the last command's
+                // connection close.
+                let mut tries = 0;
+                while let Err(e) = pg_connect(&server).batch_execute(&sql) {
+                    tries += 1;
+                    assert!(tries < 50, "copy {from}: {e}");
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                PathBuf::from(pooled(pg_url(&server, &name)))
+            }
+            _ => {
+                let to = dir.path().join("appt.db");
+                // The national-ID key file lives beside the database.
+                for ext in ["", "-wal", ".key"] {
+                    let from = PathBuf::from(format!("{}{ext}", self.db.display()));
+                    if from.exists() {
+                        std::fs::copy(&from, format!("{}{ext}", to.display())).expect("copy");
+                    }
+                }
+                to
+            }
+        };
+        Env {
+            dir,
+            db,
+            now: self.now.clone(),
+            staff: self.staff.clone(),
         }
     }
 

@@ -66,6 +66,7 @@ mod reports;
 mod requests;
 mod resources;
 mod retention;
+mod roles;
 mod schemas;
 mod series;
 mod serve;

@@ -150,7 +150,7 @@ pub fn series(
     text
 }
 
-pub fn appointment_card(a: &Appointment) -> String {
+pub fn appointment_card<'a>(a: &'a Appointment) -> String {
     let w = width();
     let mut lines = vec![
         tr!(
@@ -189,13 +189,15 @@ pub fn appointment_card(a: &Appointment) -> String {
             lang::t(&format!("visit_type-{}", a.visit_type.as_str()))
         ),
     ];
+    let clinical = crate::output::reader::sees_clinical(a.doctor_id.as_deref());
+    let hidden = |v: Option<&'a str>| v.filter(|_| clinical);
     let optional = [
         ("card-Session", a.session.as_deref()),
         ("card-Batch", a.batch.as_deref()),
         ("card-Reason", a.reason.as_deref()),
         ("card-Notes", a.notes.as_deref()),
-        ("card-Diagnosis", a.diagnosis.as_deref()),
-        ("card-Rx", a.prescription.as_deref()),
+        ("card-Diagnosis", hidden(a.diagnosis.as_deref())),
+        ("card-Rx", hidden(a.prescription.as_deref())),
         ("card-Cancelled", a.cancellation_reason.as_deref()),
         ("card-Ext_ref", a.external_reference_id.as_deref()),
         ("card-Series", a.series_id.as_deref()),
@@ -206,7 +208,7 @@ pub fn appointment_card(a: &Appointment) -> String {
             lines.push(wrap(&label(id), &clean_lines(v), w));
         }
     }
-    if let Some(d) = a.follow_up_date {
+    if let Some(d) = a.follow_up_date.filter(|_| clinical) {
         lines.push(format!("{}{d}", label("card-Follow-up")));
     }
     if let Some(o) = &a.overbooked {

@@ -1,10 +1,11 @@
 //! Appointments as JSON: `book`, a series, `list`'s pages, `count`,
 //! `history` and the event log, and what `import` booked.
 
+use super::shown_view;
 use super::write_doc;
 use crate::core::Appointment;
 use crate::store::events::Event;
-use crate::wire::{appointment_view, to_json, ts, AppointmentView};
+use crate::wire::{to_json, ts, AppointmentView};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{self, Write};
@@ -19,7 +20,7 @@ pub fn booked(b: &crate::app::book::Booked) -> Value {
     }
     to_json(View {
         idempotent: b.idempotent,
-        appointment: appointment_view(&b.appointment),
+        appointment: shown_view(&b.appointment),
         patient_previous_name: b.renamed_from.as_deref(),
     })
 }
@@ -50,7 +51,7 @@ pub fn series(
     to_json(View {
         series_id,
         idempotent,
-        appointments: list.iter().map(appointment_view).collect(),
+        appointments: list.iter().map(shown_view).collect(),
         skipped: idempotent.map(|_| {
             skipped
                 .iter()
@@ -72,9 +73,21 @@ pub fn history(h: &crate::app::list::History) -> Value {
         events: Vec<Value>,
         messages: Vec<Value>,
     }
+    // Its events hold the visit's clinical fields as they changed.
+    let clinical = crate::output::reader::sees_clinical(h.appointment.doctor_id.as_deref());
     to_json(View {
         appointment_id: &h.appointment.id,
-        events: h.events.iter().map(event).collect(),
+        events: h
+            .events
+            .iter()
+            .map(|e| {
+                let mut v = event(e);
+                if !clinical {
+                    crate::core::access::strip_clinical(&mut v["data"]);
+                }
+                v
+            })
+            .collect(),
         messages: h.messages.iter().map(message).collect(),
     })
 }
@@ -157,7 +170,7 @@ pub fn appointments_page(
         out,
         indented,
         &Page {
-            appointments: list.iter().map(appointment_view).collect(),
+            appointments: list.iter().map(shown_view).collect(),
             limit,
             page,
             total,

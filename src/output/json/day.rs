@@ -1,12 +1,13 @@
 //! A day as JSON: the slots of `slots` and `next`, `queue`, the day sheet
 //! of `agenda`, and `demo`, which shows a day.
 
+use super::shown_view;
 use super::{appointment, doctor, raw, write_doc};
 use crate::app::agenda::Agenda;
 use crate::app::slots::{DaySlots, Slot};
 use crate::core::time::to_local;
 use crate::error::Code;
-use crate::wire::{appointment_view, to_json, ts, DoctorRefView};
+use crate::wire::{to_json, ts, DoctorRefView};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -164,11 +165,8 @@ fn agenda(a: &Agenda) -> AgendaView<'_> {
             .map(|s| {
                 // Each appointment is written once and given twice (in `rows`
                 // and in `appointments`): a big day holds thousands.
-                let written: Vec<Box<RawValue>> = s
-                    .appointments
-                    .iter()
-                    .map(|x| raw(&appointment_view(x)))
-                    .collect();
+                let written: Vec<Box<RawValue>> =
+                    s.appointments.iter().map(|x| raw(&shown_view(x))).collect();
                 let mut rows: Vec<(DateTime<Utc>, RowView)> = s
                     .appointments
                     .iter()

@@ -47,7 +47,20 @@ use std::io::{self, Write};
 
 // The shapes that are also stored or handed to hooks live in `wire`; they
 // are shown as they are.
-pub use crate::wire::{appointment, reminder, reminder_delivered, reminder_would, waitlist_entry};
+pub use crate::wire::{reminder, reminder_delivered, reminder_would, waitlist_entry};
+
+/// The appointment object as its reader may see it
+/// ([`super::reader`]).
+pub fn appointment(a: &crate::core::Appointment) -> serde_json::Value {
+    crate::wire::to_json(shown_view(a))
+}
+
+/// The appointment object's view as its reader may see it: what every
+/// JSON answer shows of a visit.
+pub(crate) fn shown_view(a: &crate::core::Appointment) -> crate::wire::AppointmentView<'_> {
+    let clinical = super::reader::sees_clinical(a.doctor_id.as_deref());
+    crate::wire::appointment_view_as(a, clinical)
+}
 
 /// A view written out as JSON text, to be embedded as it is.
 fn raw(view: &impl Serialize) -> Box<RawValue> {

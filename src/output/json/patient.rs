@@ -1,7 +1,8 @@
 //! Patients as JSON: `patient list`, `patient show` and `patient erase`.
 
+use super::shown_view;
 use crate::core::Patient;
-use crate::wire::{appointment_view, to_json, ts};
+use crate::wire::{to_json, ts};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -52,8 +53,8 @@ pub fn patient_card(card: &crate::app::patient::Card) -> Value {
     }
     to_json(View {
         patient: patient_view(&card.patient),
-        upcoming: card.upcoming.iter().map(appointment_view).collect(),
-        recent: card.recent.iter().map(appointment_view).collect(),
+        upcoming: card.upcoming.iter().map(shown_view).collect(),
+        recent: card.recent.iter().map(shown_view).collect(),
         messages: card
             .messages
             .iter()

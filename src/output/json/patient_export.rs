@@ -4,10 +4,11 @@
 
 use super::appointment::{event_view, EventView};
 use super::patient::{patient_view, PatientView};
+use super::shown_view;
 use crate::app::patient_export::{Message, PatientExport, Visit};
 use crate::core::time::format_offset;
 use crate::store::links::Issued;
-use crate::wire::{appointment_view, opt_ts, to_json, ts, waitlist_entry, AppointmentView};
+use crate::wire::{opt_ts, to_json, ts, waitlist_entry, AppointmentView};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -101,7 +102,7 @@ struct LinkView<'a> {
 
 fn visit(v: &Visit) -> VisitView<'_> {
     VisitView {
-        appointment: appointment_view(&v.appointment),
+        appointment: shown_view(&v.appointment),
         events: v.events.iter().map(event_view).collect(),
     }
 }

@@ -1,0 +1,501 @@
+//! Tests: roles (docs/security.md#roles), on both engines. Walks the table
+//! docs/security.md shows: it names every command appt has, and for each
+//! role every `yes` works (run on a copy of the clinic, so each starts
+//! from the same day) and every `—` is `FORBIDDEN` (exit 8) naming the
+//! role needed, with nothing changed. The clinical fields are a visit's
+//! own: reception and another doctor neither read them anywhere nor
+//! write them; the visit's doctor and a manager do.
+
+use crate::common::{s, write_clinical_record, Env};
+use appt::cli::Cli;
+use clap::CommandFactory;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The roles, in the table's order, and who plays each: Lucía at the
+/// desk, Ana (Dr. García, whose visit holds the clinical record) and
+/// Marta; Beto is Dra. Ruiz, the other doctor.
+const PLAYERS: [(&str, &str); 3] = [
+    ("reception", "Lucía"),
+    ("doctor", "Ana"),
+    ("manager", "Marta"),
+];
+
+/// docs/security.md's table of roles: each command's words after `appt`
+/// and its cells, one a role.
+fn table() -> BTreeMap<String, [String; 3]> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/security.md"))
+        .expect("docs/security.md");
+    let section = doc
+        .split("\n### Roles\n")
+        .nth(1)
+        .expect("docs/security.md has ### Roles");
+    let section = section.split("\n## ").next().unwrap_or_default();
+    let mut rows = BTreeMap::new();
+    for line in section.lines().filter(|l| l.starts_with("| `appt ")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        assert_eq!(cells.len(), 4, "{line}");
+        let words = cells[0]
+            .trim_matches('`')
+            .trim_start_matches("appt ")
+            .to_string();
+        let roles = [cells[1], cells[2], cells[3]].map(str::to_string);
+        assert!(rows.insert(words.clone(), roles).is_none(), "{words} twice");
+    }
+    rows
+}
+
+/// Every command that runs: each without subcommands, and each whose
+/// subcommand may be left out (`inbox`, `queue`).
+fn commands() -> Vec<String> {
+    fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<String>) {
+        let subs: Vec<_> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .collect();
+        if !path.is_empty() && (subs.is_empty() || !cmd.is_subcommand_required_set()) {
+            out.push(path.join(" "));
+        }
+        for sub in subs {
+            let mut p = path.clone();
+            p.push(sub.get_name().to_string());
+            walk(sub, p, out);
+        }
+    }
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut out = Vec::new();
+    walk(&cmd, Vec::new(), &mut out);
+    out.sort();
+    out
+}
+
+/// The commands that change nothing (their lines below): each role runs
+/// them on the clinic itself.
+#[rustfmt::skip]
+const READS: [&str; 37] = [
+    "clinic list", "clinic show", "doctor list", "doctor show", "service list",
+    "resource list", "resource show", "window list", "closure list", "patient list",
+    "patient show", "slots", "show", "history", "list", "count", "next", "agenda",
+    "queue", "waitlist list", "remind list", "recall list", "inbox", "inbox show",
+    "token list", "staff list", "feed list", "calendar list", "calendar show",
+    "webhook list", "channel list", "report", "remind due", "purge", "check", "events",
+    "export",
+];
+
+/// What a command that may run must do.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    Works,
+    /// Fails for a reason of its own, with this code (the clinic has no
+    /// such thing, or it needs a terminal), past the gate.
+    Fails(&'static str),
+}
+
+/// The clinic every command runs against: its IDs by name.
+struct Clinic {
+    env: Env,
+    ids: BTreeMap<&'static str, String>,
+    /// The clinical record Ana's visit holds.
+    words: [&'static str; 4],
+    pins: BTreeMap<&'static str, PathBuf>,
+    /// The hospital's calendar of Dr. García, answering while the test runs.
+    _calendar: crate::calendars::Server,
+}
+
+fn clinic() -> Clinic {
+    let mut env = Env::clinic();
+    let dir = env.dir.path().to_path_buf();
+    let mut ids = BTreeMap::new();
+    env.ok(&["doctor", "add", "Dra. Ruiz"]);
+    #[rustfmt::skip]
+    env.ok(&["window", "add", "-d", "Dra. Ruiz", "--days", "mon-fri", "--from", "09:00", "--to", "13:00"]);
+    let a = env.book("2026-06-15", "10:00", "+50370000001");
+    let words = write_clinical_record(&env, &a);
+    ids.insert("A", s(&a["id"]).to_string());
+    ids.insert(
+        "B",
+        s(&env.book("2026-06-16", "10:00", "+50370000002")["id"]).to_string(),
+    );
+    #[rustfmt::skip]
+    let c = env.ok(&["book", "-d", "Dra. Ruiz", "-D", "2026-06-15", "-t", "11:00", "-P", "+50370000003", "--name", "Rosa Díaz"]);
+    ids.insert("C", s(&c["appointment"]["id"]).to_string());
+    #[rustfmt::skip]
+    let w = env.ok(&["waitlist", "add", "-d", "Dr. García", "-D", "2026-06-16", "-P", "+50370000004", "--name", "Luis"]);
+    ids.insert("W", s(&w["id"]).to_string());
+    env.ok(&["resource", "add", "Sillón 1", "--kind", "room"]);
+    #[rustfmt::skip]
+    let cl = env.ok(&["closure", "add", "-d", "Dr. García", "--from", "2026-07-01", "-r", "Vacaciones"]);
+    ids.insert("CL", s(&cl["id"]).to_string());
+    #[rustfmt::skip]
+    let win = env.ok(&["window", "add", "-d", "Dr. García", "--days", "sat", "--from", "08:00", "--to", "10:00"]);
+    ids.insert("WIN", s(&win["id"]).to_string());
+    std::fs::write(dir.join("secret"), "s3cret-for-the-crm-hook\n").unwrap();
+    let secret = dir.join("secret").display().to_string();
+    let hook = env.ok(&[
+        "webhook",
+        "add",
+        "https://crm.example/appt",
+        "--secret-file",
+        &secret,
+    ]);
+    ids.insert("HOOK", s(&hook["id"]).to_string());
+    env.ok(&["token", "add", "bot", "--scopes", "appointments:read"]);
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--public-url",
+        "https://citas.example",
+    ]);
+    env.ok(&["feed", "add", "garcia", "--doctor", "Dr. García"]);
+    let calendar = crate::calendars::Server::ics(crate::calendars::SURGERY);
+    ids.insert("ICS", calendar.url.clone());
+    env.ok(&[
+        "calendar",
+        "add",
+        "hosp",
+        "-d",
+        "Dr. García",
+        "--url",
+        &calendar.url,
+    ]);
+    #[rustfmt::skip]
+    env.ok(&["channel", "add", "sms", "--account-sid", "AC01", "--auth-token-file", &secret, "--from", "+15550001111", "--api-url", "http://127.0.0.1:9"]);
+    // The staff: Marta first (a manager), then the rest as her.
+    let mut pins = BTreeMap::new();
+    for (name, pin) in [
+        ("Marta", "2468"),
+        ("Lucía", "1357"),
+        ("Ana", "2580"),
+        ("Beto", "1470"),
+        ("Pedro", "9999"),
+    ] {
+        let file = dir.join(format!("pin-{pin}"));
+        std::fs::write(&file, format!("{pin}\n")).unwrap();
+        pins.insert(name, file);
+    }
+    let staff = [
+        ("Marta", vec!["--role", "manager"]),
+        ("Lucía", vec!["--role", "reception"]),
+        ("Ana", vec!["--role", "doctor", "--doctor", "Dr. García"]),
+        ("Beto", vec!["--role", "doctor", "--doctor", "Dra. Ruiz"]),
+        ("Pedro", vec!["--role", "reception"]),
+    ];
+    for (name, role) in staff {
+        let pin = pins[name].display().to_string();
+        let mut args = vec!["staff", "add", name, "--pin-file", &pin];
+        args.extend(role);
+        env.ok(&args);
+        env.staff = Some(("Marta".into(), pins["Marta"].clone()));
+    }
+    Clinic {
+        env,
+        ids,
+        words,
+        pins,
+        _calendar: calendar,
+    }
+}
+
+impl Clinic {
+    /// `env` as `name`.
+    fn as_member(&self, env: &mut Env, name: &str) {
+        env.staff = Some((name.to_string(), self.pins[name].clone()));
+    }
+
+    /// The clinic's own env as `name`.
+    fn as_member_here(&mut self, name: &str) {
+        self.env.staff = Some((name.to_string(), self.pins[name].clone()));
+    }
+}
+
+/// The command line each command of the table is tried with, in `dir`
+/// (a folder of the env it runs in), and what it does when it may run.
+fn line(words: &str, ids: &BTreeMap<&str, String>, dir: &str) -> (Vec<String>, Expect) {
+    let id = |k: &str| ids[k].clone();
+    let (a, b) = (id("A"), id("B"));
+    let v: Vec<String> = match words {
+        "clinic add" => vec![
+            "clinic",
+            "add",
+            "Norte",
+            "--timezone",
+            "America/El_Salvador",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
+        "clinic list" | "doctor list" | "service list" | "resource list" | "window list"
+        | "closure list" | "patient list" | "list" | "count" | "next" | "agenda" | "queue"
+        | "waitlist list" | "remind list" | "recall list" | "recall send" | "inbox"
+        | "token list" | "staff list" | "feed list" | "calendar list" | "webhook list"
+        | "channel list" | "check" | "report" | "events" | "webhook deliver" | "board" => {
+            words.split(' ').map(String::from).collect()
+        }
+        _ => {
+            let line = match words {
+                "clinic show" => "clinic show Central".to_string(),
+                "clinic update" => "clinic update Central --min-notice 30m".to_string(),
+                "doctor add" => "doctor add Soto".to_string(),
+                "doctor show" => "doctor show García".to_string(),
+                "doctor update" => "doctor update García --specialty Pediatría".to_string(),
+                "service add" => "service add Vacuna --minutes 15".to_string(),
+                "service update" => "service update General --minutes 45".to_string(),
+                "service remove" => "service remove General -y".to_string(),
+                "resource add" => "resource add Rayos --kind equipment".to_string(),
+                "resource show" => "resource show Sillón".to_string(),
+                "resource update" => "resource update Sillón --name Sillón-2".to_string(),
+                "resource remove" => "resource remove Sillón -y".to_string(),
+                "window add" => "window add -d Ruiz --days sat --from 08:00 --to 10:00".to_string(),
+                "window close" | "window open" => format!("{words} {}", id("WIN")),
+                "window remove" => format!("{words} {} -y", id("WIN")),
+                "closure add" => "closure add -d García --from 2026-08-03 -r Congreso".to_string(),
+                "closure remove" => format!("closure remove {} -y", id("CL")),
+                "patient add" => "patient add --name Nora -P +50370000009".to_string(),
+                "patient show" => "patient show +50370000001".to_string(),
+                "patient update" => "patient update +50370000001 --email ana@example.com".to_string(),
+                "patient export" => format!("patient export +50370000001 -o {dir}/ana.json"),
+                "patient erase" => "patient erase +50370000002 --reason pedido -y".to_string(),
+                "slots" => "slots -d García -D 2026-06-16".to_string(),
+                "book" => "book -d García -D 2026-06-16 -t 11:00 -P +50370000005 --name Eva".to_string(),
+                "reschedule" => format!("reschedule {b} -t 11:30"),
+                "cancel" => format!("cancel {b} -r llamó"),
+                "status" => format!("status {b} confirmed"),
+                "update" => format!("update {b} --notes pagó"),
+                "show" | "history" => format!("{words} {a}"),
+                "queue next" => "queue next -d García".to_string(),
+                "waitlist add" => "waitlist add -d García -D 2026-06-17 -P +50370000006 --name Mía".to_string(),
+                "waitlist remove" => format!("waitlist remove {} -y", id("W")),
+                "remind due" => "remind due --dry-run".to_string(),
+                "export" => format!("export --format jsonl -o {dir}/all.jsonl"),
+                "webhook add" => format!("webhook add https://erp.example/in --secret-file {dir}/secret"),
+                "webhook remove" => format!("webhook remove {} -y", id("HOOK")),
+                "channel add sms" => format!("channel add sms --name sms2 --account-sid AC02 --auth-token-file {dir}/secret --from +15550002222"),
+                "channel add whatsapp" => format!("channel add whatsapp --phone-number-id 123 --token-file {dir}/secret"),
+                "channel add email" => format!("channel add email --smtp-url smtp://citas@127.0.0.1:2525 --password-file {dir}/secret --from citas@clinica.example"),
+                "channel remove" => "channel remove sms -y".to_string(),
+                "channel order" => "channel order sms".to_string(),
+                "channel test" => "channel test sms --to +50370000001".to_string(),
+                "inbox done" | "inbox show" => format!("{words} 9f9f9f9f"),
+                "inbox reply" => format!("{words} 9f9f9f9f gracias"),
+                "token add" => "token add form --scopes appointments:write".to_string(),
+                "token revoke" => "token revoke bot".to_string(),
+                "staff add" => format!("staff add Rosa --role reception --pin-file {dir}/secret-pin"),
+                "staff update" => "staff update Pedro --role manager".to_string(),
+                "staff remove" => "staff remove Pedro -y".to_string(),
+                "staff pin" => format!("staff pin Pedro --pin-file {dir}/secret-pin"),
+                "feed add" => "feed add ruiz --doctor Ruiz".to_string(),
+                "feed revoke" => "feed revoke garcia -y".to_string(),
+                "calendar add" => format!("calendar add casa -d Ruiz --url {}", id("ICS")),
+                "calendar show" => "calendar show hosp".to_string(),
+                "calendar remove" => "calendar remove hosp -y".to_string(),
+                "calendar sync" => "calendar sync hosp".to_string(),
+                "backup" => format!("backup {dir}/backup.db"),
+                "purge" => "purge --before 2026-01-01 --dry-run".to_string(),
+                "key rotate" => "key rotate".to_string(),
+                "import" => format!("import {dir}/import.jsonl"),
+                "transfer" => format!("transfer --to {dir}/copy.db"),
+                other => panic!("the table names `appt {other}`, which this test does not run: give it a line"),
+            };
+            line.split(' ').map(String::from).collect()
+        }
+    };
+    let expect = match words {
+        // Nothing in the inbox to find.
+        "inbox done" | "inbox show" | "inbox reply" => Expect::Fails("NOT_FOUND"),
+        // Nobody has arrived to call in.
+        "queue next" => Expect::Fails("NOT_FOUND"),
+        // The provider at the channel's address is not there.
+        "channel test" => Expect::Fails("DELIVERY_FAILED"),
+        "board" => Expect::Fails("VALIDATION_ERROR"),
+        // A copy of a file: PostgreSQL has its own tools.
+        "backup" if crate::common::on_postgres() => Expect::Fails("VALIDATION_ERROR"),
+        _ => Expect::Works,
+    };
+    (v, expect)
+}
+
+/// Runs `args` in `env` (with `--json`): (exit code, stdout, error code).
+fn run(env: &Env, args: &[String]) -> (i32, String, String) {
+    let out = env.cmd().args(args).arg("--json").output().unwrap();
+    let code = serde_json::from_slice::<Value>(&out.stderr)
+        .map(|v| v["error"]["code"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        if out.status.success() {
+            String::new()
+        } else if code.is_empty() {
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        } else {
+            code
+        },
+    )
+}
+
+/// What a fresh env needs on disk for the lines above.
+fn files(env: &Env) {
+    let dir = env.dir.path();
+    std::fs::write(dir.join("secret"), "another-s3cret-for-a-hook\n").unwrap();
+    std::fs::write(dir.join("secret-pin"), "4321\n").unwrap();
+    std::fs::write(
+        dir.join("import.jsonl"),
+        "{\"doctor\": \"Dr. García\", \"date\": \"2026-06-17\", \"time\": \"09:00\", \"phone\": \"+50370000007\", \"name\": \"Iris\"}\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_table_of_roles_names_every_command_and_each_role_does_what_it_says() {
+    let table = table();
+    let names: Vec<String> = table.keys().cloned().collect();
+    assert_eq!(
+        names,
+        commands(),
+        "docs/security.md's table of roles and appt's commands differ"
+    );
+    let mut clinic = clinic();
+    files(&clinic.env);
+    let mut failures = Vec::new();
+    for (words, cells) in &table {
+        for (i, (role, member)) in PLAYERS.iter().enumerate() {
+            let cell = cells[i].as_str();
+            match cell {
+                // Needs nobody (tried elsewhere: sessions.rs): never asks.
+                "open" => continue,
+                "yes" | "sweep" => {
+                    // What changes the clinic runs on a copy of it.
+                    let copy = (!READS.contains(&words.as_str())).then(|| {
+                        let mut env = clinic.env.copy();
+                        clinic.as_member(&mut env, member);
+                        files(&env);
+                        env
+                    });
+                    if copy.is_none() {
+                        clinic.as_member_here(member);
+                    }
+                    let env = copy.as_ref().unwrap_or(&clinic.env);
+                    let dir = env.dir.path().display().to_string();
+                    let (args, expect) = line(words, &clinic.ids, &dir);
+                    let (exit, stdout, code) = run(env, &args);
+                    let fine = match expect {
+                        Expect::Works => exit == 0,
+                        Expect::Fails(want) => exit != 0 && exit != 8 && code == want,
+                    };
+                    if !fine {
+                        failures.push(format!(
+                            "{role} `appt {}`: exit {exit}, {code} (expected {expect:?}) {}",
+                            args.join(" "),
+                            &stdout[..stdout.len().min(200)]
+                        ));
+                    }
+                }
+                "—" => {
+                    clinic.as_member_here(member);
+                    let env = &clinic.env;
+                    let dir = env.dir.path().display().to_string();
+                    let (args, _) = line(words, &clinic.ids, &dir);
+                    let before = env.snapshot();
+                    let (exit, stdout, code) = run(env, &args);
+                    if exit != 8 || code != "FORBIDDEN" || !stdout.is_empty() {
+                        failures.push(format!(
+                            "{role} `appt {}`: exit {exit}, {code}, expected FORBIDDEN",
+                            args.join(" ")
+                        ));
+                    } else if env.snapshot() != before {
+                        failures.push(format!(
+                            "{role} `appt {words}` was refused but changed the database"
+                        ));
+                    }
+                }
+                other => {
+                    panic!("`appt {words}`: {role}'s cell is {other:?}: yes, —, sweep or open")
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `appt ARGS` as `member`, in JSON and as the desk reads it: both
+/// outputs, which must have worked.
+fn read_as(clinic: &mut Clinic, member: &str, args: &[&str]) -> String {
+    clinic.as_member_here(member);
+    let json = clinic.env.ok(args).to_string();
+    let out = clinic.env.cmd().args(args).output().unwrap();
+    assert!(out.status.success(), "{member} {args:?}: {out:?}");
+    json + &String::from_utf8_lossy(&out.stdout)
+}
+
+#[test]
+fn a_visits_clinical_fields_are_its_doctors_and_the_managers_alone() {
+    let mut clinic = clinic();
+    let a = clinic.ids["A"].clone();
+    let [diagnosis, prescription, ..] = clinic.words;
+    // Arrived: in the queue too.
+    clinic.as_member_here("Marta");
+    clinic.env.ok(&["status", &a, "checked_in"]);
+    let reads: [&[&str]; 8] = [
+        &["queue"],
+        &["remind", "list"],
+        &["show", &a],
+        &["history", &a],
+        &["list", "-D", "2026-06-15"],
+        &["agenda", "-d", "García"],
+        &["patient", "show", "+50370000001"],
+        &["recall", "list"],
+    ];
+    // Reception and the other doctor read the visit, never its record.
+    for member in ["Lucía", "Beto"] {
+        for args in reads {
+            let shown = read_as(&mut clinic, member, args);
+            for word in [diagnosis, prescription] {
+                assert!(
+                    !shown.contains(word),
+                    "{member} {args:?} shows {word}: {shown}"
+                );
+            }
+        }
+    }
+    // Its doctor and the manager read it.
+    for member in ["Ana", "Marta"] {
+        for args in [&["show", &a][..], &["history", &a]] {
+            let shown = read_as(&mut clinic, member, args);
+            assert!(shown.contains(diagnosis), "{member} {args:?}: {shown}");
+        }
+    }
+    // Nor do reception and the other doctor write it, the desk's fields
+    // aside; its doctor does.
+    for (member, needed) in [("Lucía", "doctor"), ("Beto", "manager")] {
+        clinic.as_member_here(member);
+        for args in [
+            &["update", &a, "--diagnosis", "Gripe"][..],
+            &["update", &a, "--no-follow-up"],
+            &["status", &a, "confirmed", "--prescription", "Reposo"],
+        ] {
+            let d = clinic.env.refused(args, "FORBIDDEN", 8);
+            assert_eq!(d["role_needed"], needed, "{member} {args:?}");
+        }
+        clinic
+            .env
+            .ok(&["update", &a, "--notes", "Trae sus exámenes"]);
+    }
+    clinic.as_member_here("Ana");
+    let done = clinic
+        .env
+        .ok(&["update", &a, "--diagnosis", "Control prenatal"]);
+    assert_eq!(done["diagnosis"], "Control prenatal");
+    // A doctor's day is their own unless they name another.
+    clinic.as_member_here("Beto");
+    let day = clinic.env.ok(&["agenda", "-D", "2026-06-15"]);
+    let doctors: Vec<&str> = day["doctors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["doctor"]["full_name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(doctors, ["Dra. Ruiz"], "{day}");
+}
