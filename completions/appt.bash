@@ -9389,7 +9389,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__token__subcmd__add)
-            opts="-c -h --scopes --expires --db --read-db --max-lag --json --no-input --clinic --width --as --help"
+            opts="-c -h --scopes --expires --staff --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9400,6 +9400,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --staff)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

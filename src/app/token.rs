@@ -3,6 +3,7 @@
 //! `authenticate`, which the server calls on every request.
 
 use crate::core::access::{self, Grant, Scope};
+use crate::core::staff::Person;
 use crate::error::{Code, Error, Result};
 use crate::store::api_tokens::{self, Token};
 use crate::store::keys::to_hex;
@@ -39,6 +40,9 @@ pub struct AddRequest {
     pub clinic: Option<String>,
     /// `90d`, `12h`, `2026-12-31` or an RFC 3339 time ([`access::expiry`]).
     pub expires: Option<String>,
+    /// A member of staff by name: the token never does more than their
+    /// role allows.
+    pub staff: Option<String>,
 }
 
 /// A new token: the only time the token itself exists outside its holder.
@@ -114,6 +118,24 @@ pub fn add_then(
             .as_deref()
             .map(|c| clinics::find(tx, c))
             .transpose()?;
+        let member = req
+            .staff
+            .as_deref()
+            .map(|n| crate::store::staff::find(tx, n))
+            .transpose()?;
+        if let Some(m) = &member {
+            // A scope beyond the role would never work: said now.
+            if let Some(s) = scopes.iter().find(|s| !m.role.may(s.need())) {
+                return Err(Error::field(
+                    "scopes",
+                    crate::text::msg!(
+                        "e-scope_beyond_role",
+                        scope = s.as_str(),
+                        role = m.role.as_str()
+                    ),
+                ));
+            }
+        }
         if api_tokens::active_by_name(tx, &name)?.is_some() {
             return Err(Error::field(
                 "name",
@@ -132,6 +154,12 @@ pub fn add_then(
             expires_at,
             last_used_at: None,
             revoked_at: None,
+            staff_id: member.as_ref().map(|m| m.id.clone()),
+            staff: member.map(|m| Person {
+                name: m.name,
+                role: m.role,
+                doctor_id: m.doctor_id,
+            }),
         };
         api_tokens::insert(tx, &info, &digest(&token))?;
         let added = Added { token, info };
@@ -309,6 +337,7 @@ pub fn authenticate(
         name: t.name,
         scopes: t.scopes,
         clinic_id: t.clinic_id,
+        person: t.staff,
     })
 }
 

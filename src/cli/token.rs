@@ -18,7 +18,7 @@ pub enum Cmd {
     /// list` shows). With --clinic (or APPT_CLINIC) the token sees that one
     /// clinic only; without, every clinic.
     #[command(
-        after_help = "Examples:\n  appt token add whatsapp-bot --scopes appointments:read,appointments:write\n  appt token add form --scopes appointments:write -c Central --expires 90d\n  appt token add reports --scopes reports:read --json | jq -r .token"
+        after_help = "Examples:\n  appt token add whatsapp-bot --scopes appointments:read,appointments:write\n  appt token add form --scopes appointments:write -c Central --expires 90d\n  appt token add lucia-bot --scopes appointments:read --staff Lucía"
     )]
     Add(AddArgs),
     /// List API tokens: name, prefix, scopes, clinic, created, expires, last used (never the token)
@@ -53,6 +53,9 @@ pub struct AddArgs {
     /// When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]
     #[arg(long, value_name = "DURATION|DATE")]
     expires: Option<String>,
+    /// A member of staff it acts for: it never does more than their role allows, and goes when they are removed
+    #[arg(long, value_name = "NAME")]
+    staff: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, c: Cmd) -> Result<Report> {
@@ -81,6 +84,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<Report> {
         scopes: a.scopes,
         clinic: ctx.clinic.clone(),
         expires: a.expires,
+        staff: a.staff,
     };
     let mut st = ctx.open()?;
     let as_json = ctx.json;

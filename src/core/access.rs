@@ -26,18 +26,24 @@ pub const CLINICAL_CHANGES: [&str; 3] = ["diagnosis", "prescription", "follow_up
 pub fn strip_clinical(v: &mut Value) {
     match v {
         Value::Object(map) => {
-            for k in CLINICAL_KEYS {
-                map.remove(k);
-            }
-            if let Some(Value::Array(changed)) = map.get_mut("changed") {
-                changed.retain(|c| c.as_str().is_none_or(|c| !CLINICAL_CHANGES.contains(&c)));
-            }
+            strip_own(map);
             for (_, child) in map.iter_mut() {
                 strip_clinical(child);
             }
         }
         Value::Array(items) => items.iter_mut().for_each(strip_clinical),
         _ => {}
+    }
+}
+
+/// Removes the clinical keys of one object, and the clinical fields from
+/// its `changed` list, leaving what it holds deeper.
+pub fn strip_own(map: &mut serde_json::Map<String, Value>) {
+    for k in CLINICAL_KEYS {
+        map.remove(k);
+    }
+    if let Some(Value::Array(changed)) = map.get_mut("changed") {
+        changed.retain(|c| c.as_str().is_none_or(|c| !CLINICAL_CHANGES.contains(&c)));
     }
 }
 
@@ -130,6 +136,9 @@ pub struct Grant {
     pub scopes: Vec<Scope>,
     /// The one clinic the token sees; `None`: every clinic.
     pub clinic_id: Option<String>,
+    /// The member of staff it is tied to, whose role it never exceeds
+    /// (docs/security.md#roles).
+    pub person: Option<super::staff::Person>,
 }
 
 impl Grant {
@@ -274,6 +283,7 @@ mod tests {
             name: "bot".into(),
             scopes: vec![Scope::AppointmentsRead],
             clinic_id: None,
+            person: None,
         };
         assert!(g.has(Scope::AppointmentsRead));
         assert!(!g.has(Scope::AppointmentsWrite));

@@ -545,8 +545,10 @@ pub enum Actor {
     /// What appt does by itself, not asked by anyone (a waitlist offer of a
     /// freed time, a sweep): `system`.
     System,
-    /// A program calling `appt serve` with the token of this name: `api:<name>`.
-    Api(String),
+    /// A program calling `appt serve` with the token of this name:
+    /// `api:<name>`; with the member of staff it is tied to, whose role it
+    /// never exceeds.
+    Api(String, Option<super::staff::Person>),
     /// A patient answering from their message's link: `patient`.
     Patient,
     /// `appt board` run by this OS user: `board:<user>`.
@@ -561,7 +563,7 @@ impl Actor {
     /// The member of staff this is, if it is one.
     pub fn person(&self) -> Option<&super::staff::Person> {
         match self {
-            Actor::Staff(p) => Some(p),
+            Actor::Staff(p) | Actor::Api(_, Some(p)) => Some(p),
             _ => None,
         }
     }
@@ -573,7 +575,7 @@ impl std::fmt::Display for Actor {
             Actor::Cli(user) => write!(f, "cli:{user}"),
             Actor::Import => f.write_str("import"),
             Actor::System => f.write_str("system"),
-            Actor::Api(token) => write!(f, "api:{token}"),
+            Actor::Api(token, _) => write!(f, "api:{token}"),
             Actor::Patient => f.write_str("patient"),
             Actor::Board(user) => write!(f, "board:{user}"),
             Actor::Web => f.write_str("web"),

@@ -4,6 +4,7 @@
 //! a visit's clinical fields, and every view of a visit whether its reader
 //! sees them. No staff, or appt itself: every door stays as it was.
 
+use super::access::{strip_own, Scope};
 use super::staff::{Person, Role};
 use crate::error::{Code, Error, Result};
 use serde_json::json;
@@ -37,6 +38,22 @@ impl Role {
     /// before it does.
     pub fn may(self, need: Need) -> bool {
         self >= need.least()
+    }
+}
+
+impl Scope {
+    /// What a token's scope asks of the member of staff it is tied to.
+    pub fn need(self) -> Need {
+        match self {
+            Scope::AppointmentsRead | Scope::AppointmentsWrite | Scope::AppointmentsOverbook => {
+                Need::Desk
+            }
+            Scope::Clinical => Need::Clinical,
+            Scope::PatientsExport
+            | Scope::PatientsErase
+            | Scope::ReportsRead
+            | Scope::CalendarsAdmin => Need::Manage,
+        }
     }
 }
 
@@ -82,6 +99,31 @@ pub fn may_write_clinical(person: Option<&Person>, doctor_id: Option<&str>) -> R
             }))
         }
         _ => Ok(()),
+    }
+}
+
+/// Takes out of an answer `v` the clinical fields `person` may not see:
+/// an object that names its visit's doctor (`doctor_id`: an appointment's)
+/// keeps them when its doctor is theirs, every other object loses them,
+/// however deep (an event's data, a recall), and so do `changed` lists.
+/// Nobody, or a manager: nothing is taken.
+pub fn strip_unseen(person: Option<&Person>, v: &mut serde_json::Value) {
+    use serde_json::Value;
+    if person.is_none_or(|p| p.role == Role::Manager) {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            let doctor = map.get("doctor_id").and_then(Value::as_str);
+            if !sees_clinical(person, doctor) {
+                strip_own(map);
+            }
+            for (_, child) in map.iter_mut() {
+                strip_unseen(person, child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| strip_unseen(person, i)),
+        _ => {}
     }
 }
 

@@ -131,6 +131,10 @@ pub(super) fn authorised(
     if !grant.has(scope) {
         return Err(routes::insufficient(scope));
     }
+    // A token tied to a member of staff never exceeds their role.
+    if let Some(p) = &grant.person {
+        crate::core::roles::allow(p.role, route.need(scope))?;
+    }
     let _turn = turn(route, shared)?;
     st.may_lag(lags);
     let who = Caller {
@@ -142,8 +146,14 @@ pub(super) fn authorised(
     let mut answer = handler(st, &job.call, &who)?;
     // What a route answers is its declaration's: the clinical keys only
     // where it declares them, and there only for a token with the scope.
-    if route.clinical && !grant.has(crate::core::access::Scope::Clinical) {
-        answer.without_clinical();
+    if route.clinical {
+        let person = grant.person.as_ref();
+        let role_reads = person.is_none_or(|p| p.role.may(crate::core::roles::Need::Clinical));
+        if !grant.has(crate::core::access::Scope::Clinical) || !role_reads {
+            answer.without_clinical();
+        } else if let Some(p) = person {
+            answer.without_unseen(p);
+        }
     }
     debug_assert!(
         route.clinical || !answer.carries_clinical(),

@@ -24,6 +24,7 @@ use super::input::{Body, Query};
 use crate::app::outbox::reply::Reply;
 use crate::app::{clinic, list, Store};
 use crate::core::access::{Grant, Scope};
+use crate::core::roles::Need;
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
 use chrono::{DateTime, Utc};
@@ -101,6 +102,10 @@ pub struct Route {
     pub form: bool,
     /// Its body is XML (a CalDAV request), not JSON.
     pub xml: bool,
+    /// What it asks of the member of staff a token is tied to, where its
+    /// scope's need is not all of it (docs/security.md#roles): the clinic's
+    /// set-up and the whole event log are the manager's, as at the desk.
+    pub need: Option<Need>,
 }
 
 impl Route {
@@ -114,6 +119,7 @@ impl Route {
             clinical: false,
             form: false,
             xml: false,
+            need: None,
         }
     }
 
@@ -146,6 +152,20 @@ impl Route {
 
     const fn xml(self) -> Route {
         Route { xml: true, ..self }
+    }
+
+    /// For a manager's token alone, whatever its scope.
+    const fn managers(self) -> Route {
+        Route {
+            need: Some(Need::Manage),
+            ..self
+        }
+    }
+
+    /// What a token tied to a member of staff must meet: the route's own
+    /// need, else its scope's.
+    pub fn need(&self, scope: Scope) -> Need {
+        self.need.unwrap_or(scope.need())
     }
 
     /// The scope a token needs; None: no token is read.
@@ -184,7 +204,8 @@ pub const ROUTES: &[Route] = &[
     Route::api("GET", "/v1/resources", READ, read::resources),
     Route::api("POST", "/v1/resources", WRITE, write::resource)
         .body()
-        .writes(),
+        .writes()
+        .managers(),
     Route::api("GET", "/v1/slots", READ, read::slots),
     Route::api("GET", "/v1/next", READ, read::next),
     Route::api("GET", "/v1/appointments", READ, read::list).clinical(),
@@ -223,7 +244,9 @@ pub const ROUTES: &[Route] = &[
     Route::api("POST", "/v1/waitlist", WRITE, write::waitlist)
         .body()
         .writes(),
-    Route::api("GET", "/v1/events", READ, read::events).clinical(),
+    Route::api("GET", "/v1/events", READ, read::events)
+        .clinical()
+        .managers(),
     // A read that is recorded: it writes its event.
     Route::api(
         "GET",
@@ -438,7 +461,7 @@ pub struct Caller<'a> {
 
 impl Caller<'_> {
     fn actor(&self) -> Actor {
-        Actor::Api(self.grant.name.clone())
+        Actor::Api(self.grant.name.clone(), self.grant.person.clone())
     }
 
     /// The clinic a request is about: the token's own when it is limited to
@@ -480,12 +503,20 @@ impl Caller<'_> {
         Ok(())
     }
 
-    /// Refuses a request that sets clinical fields without the scope.
+    /// Refuses a request that sets clinical fields without the scope, or
+    /// for a member of staff whose role does not write them (whose visit
+    /// it is, the use case asks).
     fn clinical(&self, body: &Body, fields: &[&str]) -> Result<()> {
-        if !self.grant.has(Scope::Clinical) && fields.iter().any(|f| body.has(f)) {
+        if !fields.iter().any(|f| body.has(f)) {
+            return Ok(());
+        }
+        if !self.grant.has(Scope::Clinical) {
             return Err(insufficient(Scope::Clinical));
         }
-        Ok(())
+        match &self.grant.person {
+            Some(p) => crate::core::roles::allow(p.role, crate::core::roles::Need::Clinical),
+            None => Ok(()),
+        }
     }
 }
 
@@ -573,6 +604,16 @@ impl Answer {
     pub fn without_clinical(&mut self) {
         if let Ok(mut v) = serde_json::from_slice::<Value>(&self.body) {
             strip_clinical(&mut v);
+            self.body = v.to_string().into_bytes();
+        }
+    }
+
+    /// The answer of a route that declares clinical fields, for a token
+    /// tied to a member of staff: the clinical fields of every visit that
+    /// is not theirs to see left out (docs/security.md#roles).
+    pub fn without_unseen(&mut self, person: &crate::core::staff::Person) {
+        if let Ok(mut v) = serde_json::from_slice::<Value>(&self.body) {
+            crate::core::roles::strip_unseen(Some(person), &mut v);
             self.body = v.to_string().into_bytes();
         }
     }

@@ -11,6 +11,7 @@ use super::epoch;
 use super::stored::{col, opt, Kind, Layout};
 use crate::args;
 use crate::core::access::Scope;
+use crate::core::staff::{Person, Role, ROLES};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 
@@ -30,10 +31,14 @@ pub struct Token {
     pub expires_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The member of staff it is tied to (`token add --staff`), as they
+    /// are now: it never does more than their role allows.
+    pub staff_id: Option<String>,
+    pub staff: Option<Person>,
 }
 
-pub const COLS: &str =
-    "id, name, prefix, hash, scopes, clinic_id, created_at, expires_at, last_used_at, revoked_at";
+pub const COLS: &str = "id, name, prefix, hash, scopes, clinic_id, created_at, expires_at, \
+                        last_used_at, revoked_at, staff_id";
 
 /// The columns [`from_row`] parses, for `appt check`.
 pub const STORED: Layout = Layout {
@@ -49,30 +54,48 @@ pub const STORED: Layout = Layout {
     rules: &[],
 };
 
-/// A token's row and its clinic's name, read by [`from_row`].
-/// What [`select`] reads.
-const SELECTED: On = On::reads(&[Table::ApiTokens, Table::Clinics]);
+/// A token's row, its clinic's name and its member of staff, read by
+/// [`from_row`]. What [`select`] reads.
+const SELECTED: On = On::reads(&[Table::ApiTokens, Table::Clinics, Table::Staff]);
+
+/// What [`from_row`] reads after the token's own columns.
+const JOINED: &str = "c.name, s.name, s.role, s.doctor_id";
+
+/// The joins [`JOINED`] reads through.
+const JOINS: &str =
+    "LEFT JOIN clinics c ON c.id = t.clinic_id LEFT JOIN staff s ON s.id = t.staff_id";
 
 fn select(filter: &str) -> String {
     format!(
-        "SELECT {}, c.name FROM api_tokens t LEFT JOIN clinics c ON c.id = t.clinic_id {filter}",
+        "SELECT {}, {JOINED} FROM api_tokens t {JOINS} {filter}",
         columns::under("t", COLS)
     )
 }
 
 fn from_row(r: &Row) -> Result<Token> {
     let f = r.of("api_tokens", place!(COLS, "id"))?;
+    let at = const { columns::count(COLS) };
+    let staff = match f.get::<Option<String>>(at + 1)? {
+        Some(name) => Some(Person {
+            name,
+            role: f.named(at + 2, &ROLES, Role::parse)?,
+            doctor_id: f.get(at + 3)?,
+        }),
+        None => None,
+    };
     Ok(Token {
         id: f.id().to_string(),
         name: f.get(place!(COLS, "name"))?,
         prefix: f.get(place!(COLS, "prefix"))?,
         scopes: f.scopes(place!(COLS, "scopes"))?,
         clinic_id: f.get(place!(COLS, "clinic_id"))?,
-        clinic: f.get(const { columns::count(COLS) })?,
+        clinic: f.get(at)?,
         created_at: f.instant(place!(COLS, "created_at"))?,
         expires_at: f.opt_instant(place!(COLS, "expires_at"))?,
         last_used_at: f.opt_instant(place!(COLS, "last_used_at"))?,
         revoked_at: f.opt_instant(place!(COLS, "revoked_at"))?,
+        staff_id: f.get(place!(COLS, "staff_id"))?,
+        staff,
     })
 }
 
@@ -89,7 +112,7 @@ fn scopes_text(scopes: &[Scope]) -> String {
 pub fn insert(tx: &Tx, t: &Token, hash: &str) -> Result<()> {
     tx.exec(
         On::writes(&[Table::ApiTokens]),
-        &format!("INSERT INTO api_tokens ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,NULL,NULL)"),
+        &format!("INSERT INTO api_tokens ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,NULL,NULL,?9)"),
         args![
             t.id,
             t.name,
@@ -98,7 +121,8 @@ pub fn insert(tx: &Tx, t: &Token, hash: &str) -> Result<()> {
             scopes_text(&t.scopes),
             t.clinic_id,
             epoch(t.created_at),
-            t.expires_at
+            t.expires_at,
+            t.staff_id
         ],
     )?;
     Ok(())
@@ -135,15 +159,19 @@ pub fn by_hash_from(
     address: &str,
     since: DateTime<Utc>,
 ) -> Result<(Option<Token>, i64, Option<DateTime<Utc>>)> {
-    let at = const { columns::count(COLS) + 1 };
+    let at = const { columns::count(COLS) + 4 };
     let found = tx.row(
-        On::reads(&[Table::ApiTokens, Table::Clinics, Table::AuthFailures]),
+        On::reads(&[
+            Table::ApiTokens,
+            Table::Clinics,
+            Table::Staff,
+            Table::AuthFailures,
+        ]),
         &format!(
-            "SELECT {}, c.name, f.n, f.oldest FROM \
+            "SELECT {}, {JOINED}, f.n, f.oldest FROM \
              (SELECT count(*) AS n, min(at) AS oldest FROM auth_failures \
               WHERE address = ?2 AND at > ?3) f \
-             LEFT JOIN api_tokens t ON t.hash = ?1 \
-             LEFT JOIN clinics c ON c.id = t.clinic_id",
+             LEFT JOIN api_tokens t ON t.hash = ?1 {JOINS}",
             columns::under("t", COLS)
         ),
         args![hash, address, epoch(since)],

@@ -132,6 +132,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         step: Step::Batches(super::rewrite::slim_bookings),
     },
     sql!(51, "051_staff"),
+    sql!(52, "052_token_staff"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -138,6 +138,8 @@ pub fn set_pin(tx: &Tx, id: &str, pin_hash: &str, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
+/// Removes a member; their sessions and tokens go with them (the
+/// schema's cascades).
 pub fn remove(tx: &Tx, id: &str) -> Result<()> {
     tx.exec(
         On::writes(&[Table::Staff]),

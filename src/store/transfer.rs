@@ -44,13 +44,14 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("web_codes", super::holds::CODE_COLS, ""),
     ("events", events::COLS, ""),
     ("webhooks", webhooks::COLS, ""),
-    ("api_tokens", api_tokens::COLS, ""),
     (
         "staff",
         super::staff::COLS,
         "name_key, failed_pins, locked_until",
     ),
     ("staff_sessions", super::staff::SESSION_COLS, ""),
+    // After the staff a token may be tied to.
+    ("api_tokens", api_tokens::COLS, ""),
     ("auth_failures", super::auth_failures::COLS, ""),
     ("feeds", super::feeds::COLS, ""),
     ("calendars", super::calendars::COLS, ""),

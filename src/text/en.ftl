@@ -1823,3 +1823,8 @@ e-role_needed = { $role ->
    *[manager] Only a manager may do this
   }: sign in as one, or ask one
 e-clinical_of_own_patients = A doctor reads and writes the clinical fields of their own patients' visits only
+e-scope_beyond_role = { $scope } is beyond the role of the member it is for ({ $role ->
+    [reception] reception
+    [doctor] doctor
+   *[manager] manager
+  })

@@ -1899,3 +1899,8 @@ e-role_needed = { $role ->
    *[manager] Solo un gerente puede hacer esto
   }: inicie sesión como uno, o pídaselo a uno
 e-clinical_of_own_patients = Un médico lee y escribe los campos clínicos de las visitas de sus propios pacientes solamente
+e-scope_beyond_role = { $scope } excede el rol del miembro para quien es ({ $role ->
+    [reception] recepción
+    [doctor] médico
+   *[manager] gerente
+  })

@@ -855,7 +855,14 @@ pub fn undo_schema_50(env: &Env) {
 /// Takes schema 51's change (the staff) out of `env`'s database, for tests
 /// of older databases.
 pub fn undo_schema_51(env: &Env) {
+    undo_schema_52(env);
     env.exec("DROP TABLE staff_sessions; DROP TABLE staff;");
+}
+
+/// Takes schema 52's change (a token tied to a member of staff) out of
+/// `env`'s database, for tests of older databases.
+pub fn undo_schema_52(env: &Env) {
+    env.exec("DROP INDEX api_tokens_staff; ALTER TABLE api_tokens DROP COLUMN staff_id;");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

@@ -9,7 +9,7 @@
 use crate::common::{s, write_clinical_record, Env};
 use appt::cli::Cli;
 use clap::CommandFactory;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -25,6 +25,18 @@ const PLAYERS: [(&str, &str); 3] = [
 /// docs/security.md's table of roles: each command's words after `appt`
 /// and its cells, one a role.
 fn table() -> BTreeMap<String, [String; 3]> {
+    rows_of(|first| first.strip_prefix("appt ").map(str::to_string))
+}
+
+/// docs/security.md's table of routes: each route (`GET /v1/clinics`) and
+/// its cells, one a role.
+fn routes_table() -> BTreeMap<String, [String; 3]> {
+    rows_of(|first| (!first.starts_with("appt ")).then(|| first.to_string()))
+}
+
+/// The rows of the tables under docs/security.md's `### Roles` whose first
+/// cell `key` takes, by that key.
+fn rows_of(key: impl Fn(&str) -> Option<String>) -> BTreeMap<String, [String; 3]> {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/security.md"))
         .expect("docs/security.md");
     let section = doc
@@ -33,13 +45,12 @@ fn table() -> BTreeMap<String, [String; 3]> {
         .expect("docs/security.md has ### Roles");
     let section = section.split("\n## ").next().unwrap_or_default();
     let mut rows = BTreeMap::new();
-    for line in section.lines().filter(|l| l.starts_with("| `appt ")) {
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
         let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
         assert_eq!(cells.len(), 4, "{line}");
-        let words = cells[0]
-            .trim_matches('`')
-            .trim_start_matches("appt ")
-            .to_string();
+        let Some(words) = key(cells[0].trim_matches('`')) else {
+            continue;
+        };
         let roles = [cells[1], cells[2], cells[3]].map(str::to_string);
         assert!(rows.insert(words.clone(), roles).is_none(), "{words} twice");
     }
@@ -498,4 +509,254 @@ fn a_visits_clinical_fields_are_its_doctors_and_the_managers_alone() {
         .map(|d| d["doctor"]["full_name"].as_str().unwrap_or_default())
         .collect();
     assert_eq!(doctors, ["Dra. Ruiz"], "{day}");
+}
+
+/// Every route the API document says a token's scope opens, as
+/// `METHOD /path`.
+fn api_routes() -> Vec<String> {
+    let doc: Value =
+        serde_json::from_str(include_str!("../../src/serve/openapi.json")).expect("openapi.json");
+    let mut out = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            if op.get("x-scope").is_some() {
+                out.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The request each route of the table is tried with: its path (the
+/// query or the IDs filled in) and its body.
+fn request(route: &str, ids: &BTreeMap<&str, String>) -> (String, String, Option<Value>) {
+    let (method, path) = route.split_once(' ').unwrap();
+    let id = |k: &str| ids[k].clone();
+    let (path, body) = match route {
+        "GET /v1/slots" => (
+            format!("{path}?doctor={}&date=2026-06-16", id("GARCIA")),
+            None,
+        ),
+        "GET /v1/agenda" => (format!("{path}?date=2026-06-15"), None),
+        "GET /v1/reports" | "GET /reports" => {
+            (format!("{path}?from=2026-06-01&to=2026-06-30"), None)
+        }
+        "POST /v1/resources" => (
+            path.into(),
+            Some(json!({"name": "Rayos", "kind": "equipment"})),
+        ),
+        "POST /v1/appointments" => (
+            path.into(),
+            Some(
+                json!({"doctor": id("GARCIA"), "date": "2026-06-16", "time": "12:00", "phone": "+50370000008", "name": "Olga"}),
+            ),
+        ),
+        "GET /v1/appointments/{id}" | "GET /v1/appointments/{id}/history" => {
+            (path.replace("{id}", &id("A")), None)
+        }
+        "PATCH /v1/appointments/{id}" => (
+            path.replace("{id}", &id("B")),
+            Some(json!({"notes": "pagó"})),
+        ),
+        "POST /v1/appointments/{id}/reschedule" => (
+            path.replace("{id}", &id("B")),
+            Some(json!({"time": "11:30"})),
+        ),
+        "POST /v1/appointments/{id}/status" => (
+            path.replace("{id}", &id("B")),
+            Some(json!({"status": "confirmed"})),
+        ),
+        "POST /v1/appointments/{id}/cancel" => (
+            path.replace("{id}", &id("E")),
+            Some(json!({"reason": "llamó"})),
+        ),
+        "DELETE /v1/appointments/{id}" => (
+            format!("{}?reason=llam%C3%B3", path.replace("{id}", &id("F"))),
+            None,
+        ),
+        "POST /v1/waitlist" => (
+            path.into(),
+            Some(
+                json!({"doctor": id("GARCIA"), "date": "2026-06-17", "phone": "+50370000006", "name": "Mía"}),
+            ),
+        ),
+        "GET /v1/patients/{id}/export" => (path.replace("{id}", &id("PATIENT_A")), None),
+        "POST /v1/patients/{id}/erase" => (
+            path.replace("{id}", &id("PATIENT_G")),
+            Some(json!({"reason": "pedido"})),
+        ),
+        "POST /v1/calendars" => (
+            path.into(),
+            Some(json!({"name": "casa", "doctor": id("GARCIA"), "url": id("ICS")})),
+        ),
+        "GET /v1/calendars/{id}" => (path.replace("{id}", "hosp"), None),
+        "POST /v1/calendars/{id}/sync" => (path.replace("{id}", "hosp"), Some(json!({}))),
+        "DELETE /v1/calendars/{id}" => (path.replace("{id}", "casa"), None),
+        _ if !path.contains('{') && method == "GET" => (path.into(), None),
+        other => {
+            panic!("the table names `{other}`, which this test does not call: give it a request")
+        }
+    };
+    (method.to_string(), path, body)
+}
+
+#[test]
+fn a_token_tied_to_a_member_of_staff_never_exceeds_their_role() {
+    use crate::serve::Server;
+    let table = routes_table();
+    let names: Vec<String> = table.keys().cloned().collect();
+    assert_eq!(
+        names,
+        api_routes(),
+        "docs/security.md's table of routes and the API differ"
+    );
+    let mut clinic = clinic();
+    let mut ids = clinic.ids.clone();
+    let all = "appointments:read,appointments:write,appointments:overbook,clinical,\
+               patients:export,patients:erase,reports:read,calendars:admin";
+    // Rita and Dani start as managers, so that their tokens may be made
+    // with every scope; their roles are then changed under the tokens.
+    clinic.as_member_here("Marta");
+    for name in ["Rita", "Dani"] {
+        let pin = clinic.pins["Pedro"].display().to_string();
+        clinic.env.ok(&[
+            "staff",
+            "add",
+            name,
+            "--role",
+            "manager",
+            "--pin-file",
+            &pin,
+        ]);
+    }
+    let mut tokens = Vec::new();
+    for (name, member) in [("t-rita", "Rita"), ("t-dani", "Dani"), ("t-marta", "Marta")] {
+        let added = clinic
+            .env
+            .ok(&["token", "add", name, "--scopes", all, "--staff", member]);
+        assert_eq!(added["staff"], member);
+        tokens.push(added["token"].as_str().unwrap().to_string());
+    }
+    // A scope the role could never use is refused at once.
+    let d = clinic.env.refused(
+        &[
+            "token",
+            "add",
+            "nope",
+            "--scopes",
+            "reports:read",
+            "--staff",
+            "Lucía",
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert!(
+        d["scopes"].as_str().unwrap().contains("reports:read"),
+        "{d}"
+    );
+    clinic
+        .env
+        .ok(&["staff", "update", "Rita", "--role", "reception"]);
+    clinic.env.ok(&[
+        "staff",
+        "update",
+        "Dani",
+        "--role",
+        "doctor",
+        "--doctor",
+        "Dr. García",
+    ]);
+    for (key, time, phone) in [
+        ("E", "11:00", "+50370000011"),
+        ("F", "11:30", "+50370000012"),
+        ("G", "12:00", "+50370000013"),
+    ] {
+        let a = clinic.env.book("2026-06-17", time, phone);
+        ids.insert(key, s(&a["id"]).to_string());
+        if key == "G" {
+            ids.insert("PATIENT_G", s(&a["patient"]["id"]).to_string());
+        }
+    }
+    let a = clinic.env.ok(&["show", &ids["A"]]);
+    ids.insert("PATIENT_A", s(&a["patient"]["id"]).to_string());
+    ids.insert("GARCIA", s(&a["doctor"]["id"]).to_string());
+    let mut failures = Vec::new();
+    for (i, (role, _)) in PLAYERS.iter().enumerate() {
+        let env = clinic.env.copy();
+        let srv = Server::start(&env, &[]);
+        // Its first use is recorded (last_used_at): not by a refusal below.
+        assert_eq!(srv.get("/v1/clinics", &tokens[i]).status, 200);
+        // What is read, then made, then changed, then removed.
+        let mut routes: Vec<_> = table.iter().collect();
+        let rank = ["GET", "POST", "PATCH", "DELETE"];
+        routes.sort_by_key(|(r, _)| rank.iter().position(|m| r.starts_with(m)));
+        for (route, cells) in routes {
+            let (method, path, body) = request(route, &ids);
+            let before = (cells[i] == "—").then(|| env.snapshot());
+            let r = srv.call(&method, &path, Some(&tokens[i]), body.as_ref());
+            match cells[i].as_str() {
+                "yes" if (200..300).contains(&r.status) => {}
+                "—" if r.status == 403 && r.code() == "FORBIDDEN" => {
+                    if before != Some(env.snapshot()) {
+                        failures.push(format!(
+                            "{role} {method} {path} was refused but changed the database"
+                        ));
+                    }
+                }
+                cell => failures.push(format!(
+                    "{role} {method} {path} ({cell}): {} {}",
+                    r.status,
+                    &r.body[..r.body.len().min(200)]
+                )),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The doctor's token reads and writes the clinical record of their own
+    // visits alone: Dani is Dr. García; Rosa's visit is Dra. Ruiz's.
+    let srv = Server::start(&clinic.env, &[]);
+    let dani = &tokens[1];
+    let own = srv
+        .get(&format!("/v1/appointments/{}", ids["A"]), dani)
+        .json();
+    assert_eq!(own["diagnosis"], clinic.words[0]);
+    let rosa = &ids["C"];
+    let other = srv.get(&format!("/v1/appointments/{rosa}"), dani);
+    assert_eq!(other.status, 200);
+    assert!(other.json().get("diagnosis").is_none(), "{}", other.body);
+    let listed = srv.get("/v1/appointments?date=2026-06-15", dani).json();
+    for a in listed["appointments"].as_array().unwrap() {
+        assert_eq!(
+            a.get("diagnosis").is_some(),
+            a["id"] == ids["A"].as_str(),
+            "{a}"
+        );
+    }
+    let before = clinic.env.snapshot();
+    let r = srv.call(
+        "PATCH",
+        &format!("/v1/appointments/{rosa}"),
+        Some(dani),
+        Some(&json!({"diagnosis": "Gripe"})),
+    );
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (403, "FORBIDDEN"),
+        "{}",
+        r.body
+    );
+    assert_eq!(clinic.env.snapshot(), before);
+    // Rita, at the desk now, reads no clinical key even with the scope.
+    let rita = srv
+        .get(&format!("/v1/appointments/{}", ids["A"]), &tokens[0])
+        .json();
+    assert!(rita.get("diagnosis").is_none(), "{rita}");
+    // Removed, a member's tokens go with them.
+    drop(srv);
+    clinic.as_member_here("Marta");
+    clinic.env.ok(&["staff", "remove", "Rita", "-y"]);
+    let srv = Server::start(&clinic.env, &[]);
+    assert_eq!(srv.get("/v1/clinics", &tokens[0]).status, 401);
 }

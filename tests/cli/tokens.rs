@@ -58,6 +58,7 @@ fn a_token_is_printed_once_and_the_database_keeps_only_its_hash_and_prefix() {
             "name",
             "prefix",
             "scopes",
+            "staff",
             "token"
         ],
         "{a}"
@@ -197,6 +198,7 @@ fn list_shows_name_prefix_scopes_clinic_and_times_and_revoke_keeps_a_record() {
             "expires_at": null,
             "last_used_at": null,
             "revoked_at": null,
+            "staff": null,
         })
     );
     assert_eq!(all[1]["expires_at"], "2027-01-01T00:00:00Z");

@@ -237,8 +237,13 @@ pub fn tokens(
         Step::Drop("Clinic"),
     ]);
     for k in all {
+        let name = match &k.staff {
+            // The member it acts for beside it.
+            Some(p) => format!("{} ({})", clean(&k.name), clean(&p.name)),
+            None => clean(&k.name),
+        };
         t.row(vec![
-            clean(&k.name).into(),
+            name.into(),
             clean(&k.prefix).into(),
             scopes(&k.scopes).into(),
             k.clinic

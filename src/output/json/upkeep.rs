@@ -301,6 +301,8 @@ struct TokenView<'a> {
     expires_at: Option<String>,
     last_used_at: Option<String>,
     revoked_at: Option<String>,
+    /// The member of staff it acts for, by name.
+    staff: Option<&'a str>,
 }
 
 /// An API token as `token list` and `token revoke` show it (never the token
@@ -317,6 +319,7 @@ pub fn token(t: &crate::store::api_tokens::Token, now: DateTime<Utc>) -> Value {
         expires_at: opt_ts(t.expires_at),
         last_used_at: opt_ts(t.last_used_at),
         revoked_at: opt_ts(t.revoked_at),
+        staff: t.staff.as_ref().map(|p| p.name.as_str()),
     })
 }
 
@@ -327,10 +330,11 @@ struct TokenAddedView<'a> {
     scopes: Vec<&'static str>,
     clinic_id: Option<&'a str>,
     expires_at: Option<String>,
+    staff: Option<&'a str>,
     token: &'a str,
 }
 
-/// `token add`: `{"name","prefix","scopes","clinic_id","expires_at","token"}`,
+/// `token add`: `{"name","prefix","scopes","clinic_id","expires_at","staff","token"}`,
 /// the only document that holds a token.
 pub fn token_added(a: &crate::app::token::Added) -> Value {
     to_json(TokenAddedView {
@@ -339,6 +343,7 @@ pub fn token_added(a: &crate::app::token::Added) -> Value {
         scopes: a.info.scopes.iter().map(|s| s.as_str()).collect(),
         clinic_id: a.info.clinic_id.as_deref(),
         expires_at: opt_ts(a.info.expires_at),
+        staff: a.info.staff.as_ref().map(|p| p.name.as_str()),
         token: &a.token,
     })
 }
