@@ -7,9 +7,11 @@ use std::ffi::{OsStr, OsString};
 
 /// Variables that carry a secret by their name: the national-ID key, the
 /// link key, the database (on a server, its URL with the password), where
-/// `transfer` copies to, libpq's password and password file, and the
-/// channels' tokens and password (`channel add`).
-pub const SECRET_VARS: [&str; 9] = [
+/// `transfer` copies to, libpq's password and password file, the
+/// channels' tokens and password (`channel add`), and where a member of
+/// staff's PIN and the terminals' sessions are kept (a hook that knew
+/// the file could read the PIN in it).
+pub const SECRET_VARS: [&str; 11] = [
     "APPT_KEY",
     "APPT_LINK_KEY",
     "APPT_DB",
@@ -19,6 +21,8 @@ pub const SECRET_VARS: [&str; 9] = [
     "APPT_WHATSAPP_TOKEN",
     "APPT_TWILIO_AUTH_TOKEN",
     "APPT_SMTP_PASSWORD",
+    "APPT_STAFF_PIN_FILE",
+    "APPT_SESSIONS",
 ];
 
 /// The variables appt itself sets for a hook, one message's worth. Any of

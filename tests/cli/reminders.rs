@@ -412,7 +412,12 @@ fn a_hook_gets_no_secret_in_its_environment() {
         "/root/.pgpass-file".to_string(),
         "postgres://appt:url-s3cret@db.example/clinics".to_string(),
         "transfer-target-s3cret".to_string(),
+        // A script's member of staff: where their PIN is, and the PIN.
+        dir.join("pin").display().to_string(),
+        "24680".to_string(),
+        dir.join("sessions").display().to_string(),
     ];
+    std::fs::write(dir.join("pin"), "24680\n").unwrap();
     if let Some(p) = password_of(&db) {
         secrets.push(p.to_string());
     }
@@ -427,6 +432,8 @@ fn a_hook_gets_no_secret_in_its_environment() {
             "postgres://appt:url-s3cret@db.example/clinics",
         )
         .env("APPT_TRANSFER_TO", "transfer-target-s3cret")
+        .env("APPT_STAFF_PIN_FILE", dir.join("pin"))
+        .env("APPT_SESSIONS", dir.join("sessions"))
         .env("APPT_OFFSET", "stale")
         .env("KEEP_ME", "kept")
         .args(["remind", "due", "--exec", &hook])
@@ -452,6 +459,8 @@ fn a_hook_gets_no_secret_in_its_environment() {
         "PGPASSFILE",
         "APPT_TRANSFER_TO",
         "REPORTS_DATABASE_URL",
+        "APPT_STAFF_PIN_FILE",
+        "APPT_SESSIONS",
     ] {
         assert!(!names.contains(&gone), "{gone} reached the hook:\n{seen}");
     }

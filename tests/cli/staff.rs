@@ -270,3 +270,65 @@ fn staff_speaks_spanish_at_the_desk() {
         "{table}"
     );
 }
+
+#[test]
+fn two_managers_removing_each_other_at_once_leave_one() {
+    let mut env = Env::clinic();
+    added(&env, "Marta", &["--role", "manager"], "2468");
+    sign_in(&mut env, "Marta", "2468");
+    added(&env, "Lucía", &["--role", "manager"], "1357");
+    added(&env, "Pedro", &["--role", "reception"], "9999");
+    let dir = env.dir.path().to_path_buf();
+    let pin = |name: &str| dir.join(format!("pin-{name}"));
+    std::fs::write(pin("Lucía"), "1357\n").unwrap();
+    for round in 0..6 {
+        // Each demotes, or removes, the other, from a process of their own.
+        let (a, b) = if round % 2 == 0 {
+            (
+                vec!["staff", "update", "Lucía", "--role", "reception"],
+                vec!["staff", "update", "Marta", "--role", "reception"],
+            )
+        } else {
+            (
+                vec!["staff", "update", "Lucía", "--role", "reception"],
+                vec!["staff", "remove", "Marta", "--yes"],
+            )
+        };
+        let spawn = |who: &str, args: &[&str]| {
+            let mut c = env.raw(args);
+            c.arg("--json")
+                .env("APPT_STAFF", who)
+                .env("APPT_STAFF_PIN_FILE", pin(who))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            c.spawn().expect("spawn")
+        };
+        let (one, two) = (spawn("Marta", &a), spawn("Lucía", &b));
+        let done = [
+            one.wait_with_output().unwrap(),
+            two.wait_with_output().unwrap(),
+        ];
+        let worked = done.iter().filter(|o| o.status.success()).count();
+        assert_eq!(worked, 1, "round {round}: {done:?}");
+        let managers = env.rows("SELECT name FROM staff WHERE role = 'manager'");
+        assert_eq!(managers.len(), 1, "round {round}: {managers:?}");
+        // The one left puts the other back for the next round.
+        let left = managers[0][0].clone();
+        let other = if left == "Marta" { "Lucía" } else { "Marta" };
+        sign_in(
+            &mut env,
+            &left,
+            if left == "Marta" { "2468" } else { "1357" },
+        );
+        if env.rows(&format!(
+            "SELECT count(*) FROM staff WHERE name = '{other}'"
+        ))[0][0]
+            == "0"
+        {
+            let p = if other == "Marta" { "2468" } else { "1357" };
+            added(&env, other, &["--role", "manager"], p);
+        } else {
+            env.ok(&["staff", "update", other, "--role", "manager"]);
+        }
+    }
+}
