@@ -68,6 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('staff', 'staff', [CompletionResultType]::ParameterValue, 'The people at the desk: add (with a PIN), list, update, remove, pin')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in at this terminal with your PIN (once the database has staff)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out of this terminal')
+            [CompletionResult]::new('access-log', 'access-log', [CompletionResultType]::ParameterValue, 'Who looked at which patient''s clinical record, and when (managers)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Who is signed in at this terminal')
             [CompletionResult]::new('feed', 'feed', [CompletionResultType]::ParameterValue, 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)')
             [CompletionResult]::new('calendar', 'calendar', [CompletionResultType]::ParameterValue, 'A doctor''s own calendars (ICS, CalDAV): their busy times block the doctor''s slots')
@@ -2267,6 +2268,23 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'appt;access-log' {
+            [CompletionResult]::new('--patient', '--patient', [CompletionResultType]::ParameterName, 'Only this patient''s record: phone, name or ID')
+            [CompletionResult]::new('--staff', '--staff', [CompletionResultType]::ParameterName, 'Only what this member of staff looked at')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most N looks, latest first')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Run a sweep (remind due, webhook deliver, calendar sync, purge, backup) as appt itself, not a person')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'appt;whoami' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
@@ -2720,6 +2738,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('staff', 'staff', [CompletionResultType]::ParameterValue, 'The people at the desk: add (with a PIN), list, update, remove, pin')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in at this terminal with your PIN (once the database has staff)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Sign out of this terminal')
+            [CompletionResult]::new('access-log', 'access-log', [CompletionResultType]::ParameterValue, 'Who looked at which patient''s clinical record, and when (managers)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Who is signed in at this terminal')
             [CompletionResult]::new('feed', 'feed', [CompletionResultType]::ParameterValue, 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)')
             [CompletionResult]::new('calendar', 'calendar', [CompletionResultType]::ParameterValue, 'A doctor''s own calendars (ICS, CalDAV): their busy times block the doctor''s slots')
@@ -3084,6 +3103,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;logout' {
+            break
+        }
+        'appt;help;access-log' {
             break
         }
         'appt;help;whoami' {

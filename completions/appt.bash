@@ -16,6 +16,9 @@ _appt_clap() {
             ",$1")
                 cmd="appt"
                 ;;
+            appt,access-log)
+                cmd="appt__subcmd__access__subcmd__log"
+                ;;
             appt,agenda)
                 cmd="appt__subcmd__agenda"
                 ;;
@@ -372,6 +375,9 @@ _appt_clap() {
                 ;;
             appt__subcmd__feed__subcmd__help,revoke)
                 cmd="appt__subcmd__feed__subcmd__help__subcmd__revoke"
+                ;;
+            appt__subcmd__help,access-log)
+                cmd="appt__subcmd__help__subcmd__access__subcmd__log"
                 ;;
             appt__subcmd__help,agenda)
                 cmd="appt__subcmd__help__subcmd__agenda"
@@ -1079,12 +1085,66 @@ _appt_clap() {
 
     case "${cmd}" in
         appt)
-            opts="-c -h -V --db --read-db --max-lag --json --no-input --clinic --width --as --help --version init clinic doctor service resource window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token staff login logout whoami feed calendar check backup purge key import transfer demo serve board completions help"
+            opts="-c -h -V --db --read-db --max-lag --json --no-input --clinic --width --as --help --version init clinic doctor service resource window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token staff login logout access-log whoami feed calendar check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__access__subcmd__log)
+            opts="-c -h --patient --staff --limit --db --read-db --max-lag --json --no-input --clinic --width --as --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --patient)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --staff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4269,8 +4329,22 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help)
-            opts="init clinic doctor service resource window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token staff login logout whoami feed calendar check backup purge key import transfer demo serve board completions help"
+            opts="init clinic doctor service resource window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token staff login logout access-log whoami feed calendar check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__access__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -65,6 +65,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand staff 'The people at the desk: add (with a PIN), list, update, remove, pin'
             cand login 'Sign in at this terminal with your PIN (once the database has staff)'
             cand logout 'Sign out of this terminal'
+            cand access-log 'Who looked at which patient''s clinical record, and when (managers)'
             cand whoami 'Who is signed in at this terminal'
             cand feed 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)'
             cand calendar 'A doctor''s own calendars (ICS, CalDAV): their busy times block the doctor''s slots'
@@ -2068,6 +2069,22 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'appt;access-log'= {
+            cand --patient 'Only this patient''s record: phone, name or ID'
+            cand --staff 'Only what this member of staff looked at'
+            cand --limit 'At most N looks, latest first'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --as 'Run a sweep (remind due, webhook deliver, calendar sync, purge, backup) as appt itself, not a person'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'appt;whoami'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
@@ -2484,6 +2501,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand staff 'The people at the desk: add (with a PIN), list, update, remove, pin'
             cand login 'Sign in at this terminal with your PIN (once the database has staff)'
             cand logout 'Sign out of this terminal'
+            cand access-log 'Who looked at which patient''s clinical record, and when (managers)'
             cand whoami 'Who is signed in at this terminal'
             cand feed 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)'
             cand calendar 'A doctor''s own calendars (ICS, CalDAV): their busy times block the doctor''s slots'
@@ -2752,6 +2770,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;login'= {
         }
         &'appt;help;logout'= {
+        }
+        &'appt;help;access-log'= {
         }
         &'appt;help;whoami'= {
         }

@@ -5,6 +5,7 @@
 //! and "now", asks `core` to decide inside one transaction, tells `store`
 //! what to write, and returns typed results — never JSON or display text.
 
+pub(crate) mod access;
 pub(crate) mod agenda;
 pub(crate) mod appointment_ref;
 pub mod board;

@@ -9,6 +9,7 @@
 
 use crate::core::{time, Clinic};
 use crate::error::{Error, Result};
+use crate::store::access_log;
 use crate::store::db::Tx;
 use crate::store::retention::{self, Mark, Visit};
 use crate::store::{clinics, events, links, reminders, Store};
@@ -236,7 +237,25 @@ struct Scope<'a> {
 /// the last run passed them.
 fn purge_clinic(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()> {
     days(st, scope, dry, t)?;
-    touched(st, scope, dry, t)
+    touched(st, scope, dry, t)?;
+    looks(st, scope, dry, t)
+}
+
+/// The record of who looked at the clinic's visits, older than the cut
+/// (docs/security.md#who-looked): by when it was recorded, not by the
+/// visit. Named in the result only when some went.
+fn looks(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()> {
+    let n = batch(st, dry, |tx| {
+        if dry {
+            access_log::count_before(tx, &scope.clinic.id, scope.cut)
+        } else {
+            access_log::purge(tx, &scope.clinic.id, scope.cut)
+        }
+    })?;
+    if n > 0 {
+        t.purged.add("access_log", n);
+    }
+    Ok(())
 }
 
 /// Takes every step for one batch of visits, in the batch's transaction.

@@ -45,6 +45,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             ctx.now,
         )?,
     };
+    if ctx.json {
+        // Written as it is printed: what it will show is noted now, to be
+        // recorded first (docs/security.md#who-looked).
+        let visits = days
+            .iter()
+            .flat_map(|d| &d.sections)
+            .flat_map(|s| &s.appointments);
+        for a in visits {
+            crate::output::reader::shows_clinical(a, false);
+        }
+    }
     Ok(ctx.report_stream(
         days,
         |days, out, indented| json::agenda_days(days, out, indented),

@@ -108,6 +108,13 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
         seen_from: None,
     };
     let p = list::list(&mut ctx.open_to_read()?, &req, ctx.now)?;
+    if ctx.json {
+        // Written as it is printed: what it will show is noted now, to be
+        // recorded first (docs/security.md#who-looked).
+        for a in &p.appointments {
+            crate::output::reader::shows_clinical(a, false);
+        }
+    }
     Ok(ctx.report_stream(
         p,
         |p, out, indented| {

@@ -274,6 +274,12 @@ pub enum Command {
     /// Sign out of this terminal
     #[command(after_help = "Examples:\n  appt logout\n  appt logout --json")]
     Logout,
+    /// Who looked at which patient's clinical record, and when (managers)
+    #[command(
+        name = "access-log",
+        after_help = "Examples:\n  appt access-log\n  appt access-log --patient +50370123456\n  appt access-log --staff Lucía --json"
+    )]
+    AccessLog(session::AccessLogArgs),
     /// Who is signed in at this terminal
     #[command(after_help = "Examples:\n  appt whoami\n  appt whoami --json | jq -r .role")]
     Whoami,
@@ -701,7 +707,16 @@ pub fn run(cli: Cli) -> Result<Report> {
     }
     let ctx = context(&cli)?;
     session::check_as(cli.as_who.as_deref(), ctx.gate)?;
-    match cli.command {
+    let report = command(&ctx, cli.command)?;
+    // What the command showed of visits' clinical records is recorded
+    // before it is printed (docs/security.md#who-looked).
+    session::record_looks(&ctx)?;
+    Ok(report)
+}
+
+/// Runs one command in `ctx`.
+fn command(ctx: &Ctx, c: Command) -> Result<Report> {
+    match c {
         Command::Init => {
             let store = ctx.create()?;
             let path = store.location.clone();
@@ -710,52 +725,53 @@ pub fn run(cli: Cli) -> Result<Report> {
                 || tr!("c-db_ready", path = path),
             ))
         }
-        Command::Clinic(c) => clinic::run(&ctx, c),
-        Command::Doctor(c) => doctor::run(&ctx, c),
-        Command::Service(c) => service::run(&ctx, c),
-        Command::Resource(c) => resource::run(&ctx, c),
-        Command::Window(c) => window::run(&ctx, c),
-        Command::Closure(c) => closure::run(&ctx, c),
-        Command::Patient(c) => patient::run(&ctx, c),
-        Command::Slots(a) => slots::run(&ctx, a),
-        Command::Book(a) => book::run(&ctx, a),
-        Command::Reschedule(a) => change::reschedule(&ctx, a),
-        Command::Cancel(a) => change::cancel(&ctx, a),
-        Command::Status(a) => change::status(&ctx, a),
-        Command::Update(a) => change::update(&ctx, a),
-        Command::Show(a) => show::show(&ctx, a),
-        Command::History(a) => show::history(&ctx, a),
-        Command::List(a) => list::list(&ctx, a),
-        Command::Count(a) => list::count(&ctx, a),
-        Command::Report(a) => report::run(&ctx, a),
-        Command::Next(a) => next::run(&ctx, a),
-        Command::Agenda(a) => agenda::run(&ctx, a),
-        Command::Queue(a) => queue::run(&ctx, a),
-        Command::Waitlist(c) => waitlist::run(&ctx, c),
-        Command::Remind(c) => remind::run(&ctx, c),
-        Command::Recall(c) => recall::run(&ctx, c),
-        Command::Events(a) => events::run(&ctx, a),
-        Command::Export(a) => export::run(&ctx, a),
-        Command::Webhook(c) => webhook::run(&ctx, c),
-        Command::Channel(c) => channel::run(&ctx, c),
-        Command::Inbox(a) => inbox::run(&ctx, a),
-        Command::Token(c) => token::run(&ctx, c),
-        Command::Staff(c) => staff::run(&ctx, c),
-        Command::Login(a) => session::login(&ctx, a),
-        Command::Logout => session::logout(&ctx),
-        Command::Whoami => session::whoami(&ctx),
-        Command::Feed(c) => feed::run(&ctx, c),
-        Command::Calendar(c) => calendar::run(&ctx, c),
-        Command::Check(a) => check::run(&ctx, a),
-        Command::Backup(a) => backup::run(&ctx, a),
-        Command::Purge(a) => purge::run(&ctx, a),
-        Command::Key(c) => key::run(&ctx, c),
-        Command::Import(a) => import::run(&ctx, a),
-        Command::Transfer(a) => transfer::run(&ctx, a),
-        Command::Demo(a) => demo::run(&ctx, a),
-        Command::Serve(a) => serve::run(&ctx, a),
-        Command::Board(a) => board::run(&ctx, a),
+        Command::Clinic(c) => clinic::run(ctx, c),
+        Command::Doctor(c) => doctor::run(ctx, c),
+        Command::Service(c) => service::run(ctx, c),
+        Command::Resource(c) => resource::run(ctx, c),
+        Command::Window(c) => window::run(ctx, c),
+        Command::Closure(c) => closure::run(ctx, c),
+        Command::Patient(c) => patient::run(ctx, c),
+        Command::Slots(a) => slots::run(ctx, a),
+        Command::Book(a) => book::run(ctx, a),
+        Command::Reschedule(a) => change::reschedule(ctx, a),
+        Command::Cancel(a) => change::cancel(ctx, a),
+        Command::Status(a) => change::status(ctx, a),
+        Command::Update(a) => change::update(ctx, a),
+        Command::Show(a) => show::show(ctx, a),
+        Command::History(a) => show::history(ctx, a),
+        Command::List(a) => list::list(ctx, a),
+        Command::Count(a) => list::count(ctx, a),
+        Command::Report(a) => report::run(ctx, a),
+        Command::Next(a) => next::run(ctx, a),
+        Command::Agenda(a) => agenda::run(ctx, a),
+        Command::Queue(a) => queue::run(ctx, a),
+        Command::Waitlist(c) => waitlist::run(ctx, c),
+        Command::Remind(c) => remind::run(ctx, c),
+        Command::Recall(c) => recall::run(ctx, c),
+        Command::Events(a) => events::run(ctx, a),
+        Command::Export(a) => export::run(ctx, a),
+        Command::Webhook(c) => webhook::run(ctx, c),
+        Command::Channel(c) => channel::run(ctx, c),
+        Command::Inbox(a) => inbox::run(ctx, a),
+        Command::Token(c) => token::run(ctx, c),
+        Command::Staff(c) => staff::run(ctx, c),
+        Command::Login(a) => session::login(ctx, a),
+        Command::Logout => session::logout(ctx),
+        Command::Whoami => session::whoami(ctx),
+        Command::Feed(c) => feed::run(ctx, c),
+        Command::Calendar(c) => calendar::run(ctx, c),
+        Command::Check(a) => check::run(ctx, a),
+        Command::Backup(a) => backup::run(ctx, a),
+        Command::Purge(a) => purge::run(ctx, a),
+        Command::Key(c) => key::run(ctx, c),
+        Command::Import(a) => import::run(ctx, a),
+        Command::Transfer(a) => transfer::run(ctx, a),
+        Command::Demo(a) => demo::run(ctx, a),
+        Command::Serve(a) => serve::run(ctx, a),
+        Command::Board(a) => board::run(ctx, a),
         Command::Completions(a) => completions::run(ctx.json, &a),
+        Command::AccessLog(a) => session::access_log(ctx, a),
     }
 }
 
@@ -801,6 +817,7 @@ impl Cli {
             | Command::Login(_)
             | Command::Logout
             | Command::Whoami
+            | Command::AccessLog(_)
             | Command::Feed(_)
             | Command::Calendar(_)
             | Command::Check(_)

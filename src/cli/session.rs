@@ -78,7 +78,8 @@ impl Gate {
             | Command::Check(_)
             | Command::Key(_)
             | Command::Import(_)
-            | Command::Transfer(_) => Manage,
+            | Command::Transfer(_)
+            | Command::AccessLog(_) => Manage,
             // The desk's work; what a visit's clinical fields ask is
             // asked of each visit.
             Command::Patient(_)
@@ -344,4 +345,56 @@ pub fn whoami(ctx: &Ctx) -> Result<Report> {
             )
         },
     ))
+}
+
+/// Records the visits this command showed with their clinical fields to
+/// the person signed in (docs/security.md#who-looked), before its result
+/// is printed: a look that cannot be recorded is not shown.
+pub fn record_looks(ctx: &Ctx) -> Result<()> {
+    let looks = crate::output::reader::take_shown();
+    if looks.is_empty() {
+        return Ok(());
+    }
+    let mut st = ctx.open()?;
+    let os_user = Actor::Cli(super::os_user()).to_string();
+    crate::app::access::record(&mut st, &looks, &ctx.actor(), &os_user, &words(), ctx.now)
+}
+
+/// This command's words (`patient show`), as the access log names it.
+fn words() -> String {
+    use clap::CommandFactory;
+    let Ok(mut m) = super::Cli::command().try_get_matches_from(std::env::args_os()) else {
+        return String::new();
+    };
+    let mut out = Vec::new();
+    while let Some((name, sub)) = m.remove_subcommand() {
+        out.push(name);
+        m = sub;
+    }
+    out.join(" ")
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AccessLogArgs {
+    /// Only this patient's record: phone, name or ID
+    #[arg(long, value_name = "PATIENT")]
+    patient: Option<String>,
+    /// Only what this member of staff looked at
+    #[arg(long, value_name = "NAME")]
+    staff: Option<String>,
+    /// At most N looks, latest first
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    limit: i64,
+}
+
+/// `appt access-log`: who looked at which patient's clinical record, when.
+pub fn access_log(ctx: &Ctx, a: AccessLogArgs) -> Result<Report> {
+    let req = crate::app::access::LogRequest {
+        clinic: ctx.clinic.clone(),
+        patient: a.patient,
+        staff: a.staff,
+        limit: a.limit,
+    };
+    let looks = crate::app::access::log(&mut ctx.open()?, &req)?;
+    Ok(ctx.report(|| json::looks(&looks), || human::looks(&looks, ctx.zone)))
 }

@@ -84,6 +84,14 @@ pub fn sees_clinical(person: Option<&Person>, doctor_id: Option<&str>) -> bool {
     }
 }
 
+/// Whether `a`'s clinical fields hold anything.
+pub fn holds_clinical(a: &super::model::AppointmentRow) -> bool {
+    a.diagnosis.is_some()
+        || a.prescription.is_some()
+        || a.follow_up_required
+        || a.follow_up_date.is_some()
+}
+
 /// `FORBIDDEN` for a person writing the clinical fields of a visit they
 /// may not see.
 pub fn may_write_clinical(person: Option<&Person>, doctor_id: Option<&str>) -> Result<()> {

@@ -133,6 +133,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     },
     sql!(51, "051_staff"),
     sql!(52, "052_token_staff"),
+    sql!(53, "053_access_log"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

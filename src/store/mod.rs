@@ -6,6 +6,7 @@
 //! transaction (`BEGIN IMMEDIATE` on SQLite, an advisory lock on PostgreSQL),
 //! committed together or not at all.
 
+pub(crate) mod access_log;
 pub(crate) mod ahead;
 pub(crate) mod api_tokens;
 mod appointment_columns;

@@ -43,6 +43,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("hold_resources", super::resources::HOLD_COLS, ""),
     ("web_codes", super::holds::CODE_COLS, ""),
     ("events", events::COLS, ""),
+    ("access_log", super::access_log::COLS, ""),
     ("webhooks", webhooks::COLS, ""),
     (
         "staff",

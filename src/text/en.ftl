@@ -1041,6 +1041,10 @@ purge-events = { $n } { $n ->
         [one] event
        *[other] events
     } emptied of personal fields
+purge-access_log = { $n } { $n ->
+        [one] record
+       *[other] records
+    } of who looked
 
 # Text from outside appt (a driver's or the system's words), shown as it is
 text = { $text }
@@ -1828,3 +1832,6 @@ e-scope_beyond_role = { $scope } is beyond the role of the member it is for ({ $
     [doctor] doctor
    *[manager] manager
   })
+h-no_looks = Nobody has looked at a clinical record yet.
+col-Command = Command
+col-Account = Account

@@ -1117,6 +1117,10 @@ purge-events = { $n } { $n ->
         [one] evento vaciado
        *[other] eventos vaciados
     } de datos personales
+purge-access_log = { $n } { $n ->
+        [one] registro
+       *[other] registros
+    } de quién consultó
 
 # Text from outside appt (a driver's or the system's words), shown as it is
 text = { $text }
@@ -1904,3 +1908,6 @@ e-scope_beyond_role = { $scope } excede el rol del miembro para quien es ({ $rol
     [doctor] médico
    *[manager] gerente
   })
+h-no_looks = Nadie ha consultado todavía un expediente clínico.
+col-Command = Comando
+col-Account = Cuenta

@@ -859,9 +859,16 @@ pub fn undo_schema_51(env: &Env) {
     env.exec("DROP TABLE staff_sessions; DROP TABLE staff;");
 }
 
+/// Takes schema 53's change (the record of who looked) out of `env`'s
+/// database, for tests of older databases.
+pub fn undo_schema_53(env: &Env) {
+    env.exec("DROP TABLE access_log;");
+}
+
 /// Takes schema 52's change (a token tied to a member of staff) out of
 /// `env`'s database, for tests of older databases.
 pub fn undo_schema_52(env: &Env) {
+    undo_schema_53(env);
     env.exec("DROP INDEX api_tokens_staff; ALTER TABLE api_tokens DROP COLUMN staff_id;");
 }
 

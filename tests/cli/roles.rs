@@ -85,13 +85,13 @@ fn commands() -> Vec<String> {
 /// The commands that change nothing (their lines below): each role runs
 /// them on the clinic itself.
 #[rustfmt::skip]
-const READS: [&str; 37] = [
+const READS: [&str; 38] = [
     "clinic list", "clinic show", "doctor list", "doctor show", "service list",
     "resource list", "resource show", "window list", "closure list", "patient list",
     "patient show", "slots", "show", "history", "list", "count", "next", "agenda",
     "queue", "waitlist list", "remind list", "recall list", "inbox", "inbox show",
     "token list", "staff list", "feed list", "calendar list", "calendar show",
-    "webhook list", "channel list", "report", "remind due", "purge", "check", "events",
+    "webhook list", "channel list", "report", "remind due", "purge", "access-log", "check", "events",
     "export",
 ];
 
@@ -242,9 +242,8 @@ fn line(words: &str, ids: &BTreeMap<&str, String>, dir: &str) -> (Vec<String>, E
         | "closure list" | "patient list" | "list" | "count" | "next" | "agenda" | "queue"
         | "waitlist list" | "remind list" | "recall list" | "recall send" | "inbox"
         | "token list" | "staff list" | "feed list" | "calendar list" | "webhook list"
-        | "channel list" | "check" | "report" | "events" | "webhook deliver" | "board" => {
-            words.split(' ').map(String::from).collect()
-        }
+        | "channel list" | "check" | "report" | "events" | "webhook deliver" | "board"
+        | "access-log" => words.split(' ').map(String::from).collect(),
         _ => {
             let line = match words {
                 "clinic show" => "clinic show Central".to_string(),
@@ -402,6 +401,19 @@ fn the_table_of_roles_names_every_command_and_each_role_does_what_it_says() {
                             args.join(" "),
                             &stdout[..stdout.len().min(200)]
                         ));
+                    }
+                    // What showed a visit's clinical record is recorded.
+                    if stdout.contains(clinic.words[0]) {
+                        let sql = format!(
+                            "SELECT count(*) FROM access_log WHERE actor = 'staff:{member}' \
+                             AND command = '{words}' AND appointment_id = '{}'",
+                            clinic.ids["A"]
+                        );
+                        if env.rows(&sql)[0][0] == "0" {
+                            failures.push(format!(
+                                "{role} `appt {words}` showed the record unrecorded"
+                            ));
+                        }
                     }
                 }
                 "—" => {
@@ -759,4 +771,69 @@ fn a_token_tied_to_a_member_of_staff_never_exceeds_their_role() {
     clinic.env.ok(&["staff", "remove", "Rita", "-y"]);
     let srv = Server::start(&clinic.env, &[]);
     assert_eq!(srv.get("/v1/clinics", &tokens[0]).status, 401);
+}
+
+#[test]
+fn who_looked_at_a_clinical_record_is_kept_for_the_managers_and_outlives_the_patients_name() {
+    let mut clinic = clinic();
+    let a = clinic.ids["A"].clone();
+    let looks = |env: &Env| {
+        env.rows("SELECT actor, command, os_user FROM access_log ORDER BY actor, command")
+    };
+    // Reception and the other doctor are shown no record: nothing is noted.
+    read_as(&mut clinic, "Lucía", &["show", &a]);
+    read_as(&mut clinic, "Beto", &["show", &a]);
+    assert_eq!(looks(&clinic.env), Vec::<Vec<String>>::new());
+    // Its doctor is, and each command that showed it is recorded once.
+    read_as(&mut clinic, "Ana", &["show", &a]);
+    read_as(&mut clinic, "Ana", &["history", &a]);
+    clinic.env.ok(&["list", "-D", "2026-06-15"]);
+    let seen = looks(&clinic.env);
+    let who: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str()))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("staff:Ana", "history"),
+            ("staff:Ana", "list"),
+            ("staff:Ana", "show"),
+            ("staff:Ana", "show"),
+        ]
+    );
+    assert!(seen.iter().all(|r| r[2].starts_with("cli:")), "{seen:?}");
+    // The manager reads them, by patient or by member of staff.
+    clinic.as_member_here("Marta");
+    let by_patient = clinic.env.ok(&["access-log", "--patient", "+50370000001"]);
+    assert_eq!(
+        by_patient["looks"].as_array().unwrap().len(),
+        4,
+        "{by_patient}"
+    );
+    assert_eq!(by_patient["looks"][0]["appointment_id"], a.as_str());
+    let by_staff = clinic.env.ok(&["access-log", "--staff", "Lucía"]);
+    assert_eq!(by_staff["looks"], json!([]));
+    // Erased, the patient is named by nobody; the looks (their count) stay.
+    clinic.env.ok(&[
+        "patient",
+        "erase",
+        "+50370000001",
+        "--reason",
+        "pedido",
+        "-y",
+    ]);
+    let after = clinic.env.ok(&["access-log"]);
+    assert_eq!(after["looks"].as_array().unwrap().len(), 4, "{after}");
+    let shown =
+        String::from_utf8(clinic.env.cmd().arg("access-log").output().unwrap().stdout).unwrap();
+    assert!(!shown.contains("Test Patient"), "{shown}");
+    // The clinic's retention takes them as it takes the messages.
+    clinic.env.at("2026-06-20T14:00:00Z");
+    let purged = clinic.env.ok(&["purge", "--before", "2026-06-16"]);
+    assert_eq!(purged["purged"]["access_log"], 4, "{purged}");
+    assert_eq!(
+        clinic.env.rows("SELECT count(*) FROM access_log")[0][0],
+        "0"
+    );
 }

@@ -189,7 +189,7 @@ pub fn appointment_card<'a>(a: &'a Appointment) -> String {
             lang::t(&format!("visit_type-{}", a.visit_type.as_str()))
         ),
     ];
-    let clinical = crate::output::reader::sees_clinical(a.doctor_id.as_deref());
+    let clinical = crate::output::reader::shows_clinical(a, false);
     let hidden = |v: Option<&'a str>| v.filter(|_| clinical);
     let optional = [
         ("card-Session", a.session.as_deref()),
@@ -374,7 +374,7 @@ fn actor(stored: &str) -> Item {
 }
 
 /// [`actor`]'s words.
-fn actor_words(stored: &str) -> String {
+pub(super) fn actor_words(stored: &str) -> String {
     let who = |prefix: &str| stored.strip_prefix(prefix).map(clean);
     if let Some(user) = who("cli:") {
         user

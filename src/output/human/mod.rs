@@ -39,7 +39,7 @@ pub use resources::{
 pub use setup::{
     clinic_added, clinic_card, clinics, closures, doctors, put_online, reminders, services, windows,
 };
-pub use staff::{role, staff};
+pub use staff::{looks, role, staff};
 pub use upkeep::{check, installation, key_rotated, purged, token_added, token_revoked, tokens};
 
 use super::fit::Item;

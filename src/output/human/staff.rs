@@ -41,3 +41,37 @@ pub fn staff(all: &[Member]) -> String {
     }
     t.render()
 }
+
+/// `access-log`: who looked at which patient's clinical record, when (in
+/// the machine's zone), from which OS account, with which command.
+pub fn looks(all: &[crate::store::access_log::Entry], zone: crate::core::zone::Tz) -> String {
+    if all.is_empty() {
+        return tr!("h-no_looks");
+    }
+    let mut t = Sheet::new(vec![
+        col("When"),
+        text("Who", 8),
+        text("Patient", 10),
+        col("Appointment"),
+        text("Command", 8),
+        text("Account", 6),
+    ])
+    .steps(&[Step::Drop("Account"), Step::Drop("Command")]);
+    for l in all {
+        let (day, hm) = crate::core::time::to_local(zone, l.at);
+        t.row(vec![
+            format!("{day} {hm}").into(),
+            super::appointment::actor_words(&l.actor).into(),
+            super::person(&l.patient, l.erased).into(),
+            l.look
+                .appointment_id
+                .chars()
+                .take(8)
+                .collect::<String>()
+                .into(),
+            clean(&l.command).into(),
+            super::appointment::actor_words(&l.os_user).into(),
+        ]);
+    }
+    t.render()
+}

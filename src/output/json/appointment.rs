@@ -74,7 +74,7 @@ pub fn history(h: &crate::app::list::History) -> Value {
         messages: Vec<Value>,
     }
     // Its events hold the visit's clinical fields as they changed.
-    let clinical = crate::output::reader::sees_clinical(h.appointment.doctor_id.as_deref());
+    let clinical = crate::output::reader::shows_clinical(&h.appointment, true);
     to_json(View {
         appointment_id: &h.appointment.id,
         events: h
@@ -258,7 +258,7 @@ pub fn event_line(e: &crate::store::events::Event) -> String {
         #[serde(rename = "type")]
         kind: &'a str,
     }
-    serde_json::to_string(&Line {
+    let line = serde_json::to_string(&Line {
         actor: e.actor.as_deref(),
         appointment_id: e.appointment_id.as_deref(),
         created_at: ts(e.created_at),
@@ -269,7 +269,19 @@ pub fn event_line(e: &crate::store::events::Event) -> String {
         id: e.id,
         kind: &e.kind,
     })
-    .unwrap_or_default()
+    .unwrap_or_default();
+    // A person shown a visit's clinical field in its event is noted
+    // (docs/security.md#who-looked): a key of them in the line's text
+    // (a note that quotes one is noted too, never one missed).
+    if let Some(id) = e.appointment_id.as_deref() {
+        let keys = crate::core::access::CLINICAL_KEYS;
+        if crate::output::reader::is_person()
+            && keys.iter().any(|k| line.contains(&format!("\"{k}\"")))
+        {
+            crate::output::reader::note(id);
+        }
+    }
+    line
 }
 
 /// `GET /v1/events`: a page of the event log (each line already the JSON of

@@ -33,7 +33,7 @@ pub use recall::recalls;
 pub use report::{report, report_written};
 pub use resources::{resource, resource_closure, resource_hours, service_needing};
 pub use setup::{clinic, closure, doctor, service, window};
-pub use staff::{nobody_signs_in, signed_in, signed_out, staff_member};
+pub use staff::{looks, nobody_signs_in, signed_in, signed_out, staff_member};
 pub use upkeep::{
     backup, check, completion, exported, health, initialized, installation, key_rotated, purged,
     serving, token, token_added, transferred,
@@ -58,7 +58,7 @@ pub fn appointment(a: &crate::core::Appointment) -> serde_json::Value {
 /// The appointment object's view as its reader may see it: what every
 /// JSON answer shows of a visit.
 pub(crate) fn shown_view(a: &crate::core::Appointment) -> crate::wire::AppointmentView<'_> {
-    let clinical = super::reader::sees_clinical(a.doctor_id.as_deref());
+    let clinical = super::reader::shows_clinical(a, false);
     crate::wire::appointment_view_as(a, clinical)
 }
 

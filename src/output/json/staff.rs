@@ -49,3 +49,35 @@ pub fn signed_out(closed: bool, file: &std::path::Path) -> Value {
 pub fn nobody_signs_in(actor: &str) -> Value {
     serde_json::json!({"staff": null, "actor": actor})
 }
+
+#[derive(Serialize)]
+struct LookView<'a> {
+    at: String,
+    actor: &'a str,
+    os_user: &'a str,
+    clinic_id: &'a str,
+    patient_id: &'a str,
+    appointment_id: &'a str,
+    command: &'a str,
+}
+
+/// `access-log --json`: `{"looks":[{"at","actor","os_user","clinic_id",
+/// "patient_id","appointment_id","command"}]}`, latest first: the patient
+/// by ID alone.
+pub fn looks(all: &[crate::store::access_log::Entry]) -> Value {
+    let looks: Vec<Value> = all
+        .iter()
+        .map(|l| {
+            to_json(LookView {
+                at: ts(l.at),
+                actor: &l.actor,
+                os_user: &l.os_user,
+                clinic_id: &l.look.clinic_id,
+                patient_id: &l.look.patient_id,
+                appointment_id: &l.look.appointment_id,
+                command: &l.command,
+            })
+        })
+        .collect();
+    serde_json::json!({ "looks": looks })
+}

@@ -8,6 +8,8 @@
 /// A table of appt's schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
+    /// Who looked at a visit's clinical fields (docs/security.md#who-looked).
+    AccessLog,
     ApiTokens,
     /// The rooms and equipment each visit was given.
     AppointmentResources,
@@ -66,7 +68,8 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 34] = [
+    pub const ALL: [Table; 35] = [
+        Table::AccessLog,
         Table::ApiTokens,
         Table::AppointmentResources,
         Table::Appointments,
@@ -106,6 +109,7 @@ impl Table {
     /// Its name in SQL.
     pub const fn name(self) -> &'static str {
         match self {
+            Table::AccessLog => "access_log",
             Table::ApiTokens => "api_tokens",
             Table::AppointmentResources => "appointment_resources",
             Table::Resources => "resources",
@@ -146,6 +150,7 @@ impl Table {
     /// The table alone, as a declaration's list.
     pub const fn alone(self) -> &'static [Table] {
         match self {
+            Table::AccessLog => &[Table::AccessLog],
             Table::ApiTokens => &[Table::ApiTokens],
             Table::AppointmentResources => &[Table::AppointmentResources],
             Table::Resources => &[Table::Resources],
