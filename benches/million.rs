@@ -3451,6 +3451,7 @@ impl Bench<'_> {
             color: true,
             key: None,
             by: board::Columns::Doctors,
+            lock_after: None,
         })
         .map_err(err)?;
         let columns = board.day().columns.len();

@@ -2676,6 +2676,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)')
             [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'The columns: doctor (each doctor''s day) or resource (each room''s and machine''s); médico, recurso, sala in Spanish')
+            [CompletionResult]::new('--lock-after', '--lock-after', [CompletionResultType]::ParameterName, 'Once the database has staff: lock after this long without a key, until a PIN is typed (10m, 1h; 0: never) [default: 10m]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
             [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')

@@ -1289,7 +1289,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__board)
-            opts="-D -c -h --date --by --db --read-db --max-lag --json --no-input --clinic --width --as --help"
+            opts="-D -c -h --date --by --lock-after --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1304,6 +1304,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

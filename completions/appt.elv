@@ -2441,6 +2441,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -D 'The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)'
             cand --date 'The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)'
             cand --by 'The columns: doctor (each doctor''s day) or resource (each room''s and machine''s); médico, recurso, sala in Spanish'
+            cand --lock-after 'Once the database has staff: lock after this long without a key, until a PIN is typed (10m, 1h; 0: never) [default: 10m]'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'

@@ -1629,6 +1629,7 @@ complete -c appt -n "__fish_appt_using_subcommand serve" -l no-input -d 'Never p
 complete -c appt -n "__fish_appt_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand board" -s D -l date -d 'The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)' -r
 complete -c appt -n "__fish_appt_using_subcommand board" -l by -d 'The columns: doctor (each doctor\'s day) or resource (each room\'s and machine\'s); médico, recurso, sala in Spanish' -r
+complete -c appt -n "__fish_appt_using_subcommand board" -l lock-after -d 'Once the database has staff: lock after this long without a key, until a PIN is typed (10m, 1h; 0: never) [default: 10m]' -r
 complete -c appt -n "__fish_appt_using_subcommand board" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand board" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand board" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r

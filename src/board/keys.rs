@@ -17,6 +17,9 @@ impl State {
         if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
             return Some(Effect::Quit);
         }
+        if self.lock.is_some() {
+            return self.locked_key(k);
+        }
         if self.question.is_some() {
             return self.answer(k);
         }
@@ -96,11 +99,58 @@ impl State {
                 None => self.refuse(Code::Validation, "b-no_doctor"),
             },
             KeyCode::Char('/') => self.ask("b-ask_find", Then::Find),
+            // Another person at the board: locked until they sign in.
+            KeyCode::Char('p') if self.who.is_some() => self.lock(true),
             #[cfg(debug_assertions)]
             KeyCode::Char('!') if std::env::var_os("APPT_BOARD_TEST_PANIC").is_some() => {
                 // Only in a debug build, and only when a test asks: proves
                 // the terminal is given back after a panic (tests/cli/board.rs).
                 panic!("a panic the board's tests asked for");
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// A key at the locked board: a name typed (when switching person),
+    /// then the PIN, digits alone; Enter hands them to the board.
+    fn locked_key(&mut self, k: KeyEvent) -> Option<Effect> {
+        let lock = self.lock.as_mut()?;
+        let asking_name = lock.name.is_empty();
+        match k.code {
+            KeyCode::Esc => lock.typed.clear(),
+            // Another person: their name first.
+            KeyCode::Tab => {
+                lock.name.clear();
+                lock.typed.clear();
+            }
+            KeyCode::Backspace => {
+                lock.typed.pop();
+            }
+            KeyCode::Char(c)
+                if asking_name && !c.is_control() && lock.typed.chars().count() < 64 =>
+            {
+                lock.typed.push(c);
+            }
+            KeyCode::Char(c)
+                if !asking_name
+                    && c.is_ascii_digit()
+                    && lock.typed.len() < crate::core::staff::PIN_DIGITS.1 =>
+            {
+                lock.typed.push(c);
+            }
+            KeyCode::Enter if asking_name => {
+                let name = lock.typed.trim().to_string();
+                if !name.is_empty() {
+                    lock.name = name;
+                    lock.typed.clear();
+                    self.note = None;
+                }
+            }
+            KeyCode::Enter => {
+                let pin = std::mem::take(&mut lock.typed);
+                let name = lock.name.clone();
+                return Some(Effect::SignIn { name, pin });
             }
             _ => {}
         }

@@ -54,6 +54,9 @@ pub struct Options {
     pub key: Option<String>,
     /// The columns: the doctors, or the rooms and machines (`--by`).
     pub by: Columns,
+    /// Once the database has staff: how long without a key before the
+    /// board locks (`--lock-after`). None: it never locks.
+    pub lock_after: Option<std::time::Duration>,
 }
 
 /// Runs the board until `q`, Ctrl-C or a signal to stop; the terminal is
@@ -90,6 +93,10 @@ pub struct Board {
     /// When the database last failed: from a second later, each tick
     /// connects again (a server lost, a standby promoted) until it answers.
     lost: Option<Instant>,
+    /// How long without a key before the board locks; None: never.
+    lock_after: Option<std::time::Duration>,
+    /// When the last key was pressed.
+    last_key: Instant,
 }
 
 /// How long the board waits after the database failed before it connects
@@ -117,10 +124,13 @@ impl Board {
         };
         let day = day_of::day(&mut store, o.clinic.as_deref(), date, now, o.by)?;
         let stamp = store.stamp()?;
+        let clinic = Some(day.clinic.id.clone());
+        let mut state = State::new(day, o.lang, o.color, now);
+        state.who = o.actor.person().map(|p| p.name.clone());
         Ok(Board {
-            clinic: Some(day.clinic.id.clone()),
+            clinic,
             by: o.by,
-            state: State::new(day, o.lang, o.color, now),
+            state,
             store,
             clock: o.clock,
             actor: o.actor,
@@ -128,7 +138,19 @@ impl Board {
             stamp,
             minute: now.timestamp() / 60,
             lost: None,
+            lock_after: o.lock_after,
+            last_key: Instant::now(),
         })
+    }
+
+    /// Whether the board is locked.
+    pub fn locked(&self) -> bool {
+        self.state.lock.is_some()
+    }
+
+    /// Who its changes name.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
     }
 
     /// The day shown.
@@ -204,6 +226,7 @@ impl Board {
     /// Answers one key: the state changes, and what it asks is done, each
     /// outcome perhaps asking the next (a phone known, then the booking).
     pub fn key(&mut self, k: KeyEvent) -> Flow {
+        self.last_key = Instant::now();
         let mut next = self.state.key(k, self.clock.now());
         while let Some(effect) = next {
             next = match effect {
@@ -236,8 +259,33 @@ impl Board {
             Effect::Book(b) => return self.book(b),
             Effect::InboxDone(id) => self.inbox_done(id),
             Effect::Reply(id, text) => self.reply(id, text),
+            Effect::SignIn { name, pin } => self.sign_in(name, pin),
         }
         None
+    }
+
+    /// A member of staff's PIN typed at the locked board: right, the board
+    /// is theirs (its changes name them); wrong, it stays locked and the try
+    /// counts towards the lock of their name, as at `appt login`.
+    fn sign_in(&mut self, name: String, pin: String) {
+        use crate::app::session::{self, Credentials};
+        let now = self.clock.now();
+        match session::person(&mut self.store, &Credentials::Pin { name, pin }, now) {
+            Ok(m) => {
+                self.state.who = Some(m.name.clone());
+                self.state.lock = None;
+                self.state
+                    .done("b-signed_in", &[("name", m.name.clone().into())]);
+                self.actor = Actor::Staff(crate::core::staff::Person {
+                    name: m.name,
+                    role: m.role,
+                    doctor_id: m.doctor_id,
+                });
+                self.last_key = Instant::now();
+                self.reload(true);
+            }
+            Err(e) => self.state.refused(&e),
+        }
     }
 
     /// What the board does between keys: follow others' writes, and the
@@ -245,6 +293,12 @@ impl Board {
     /// cells stop being bookable (and on PostgreSQL a change to windows or
     /// closures, which the stamp does not see, shows within the minute).
     pub fn tick(&mut self) {
+        let idle = self
+            .lock_after
+            .is_some_and(|after| self.last_key.elapsed() >= after);
+        if idle && self.state.lock.is_none() {
+            self.state.lock(false);
+        }
         if let Some(at) = self.lost {
             if at.elapsed() < RECONNECT {
                 return;
@@ -470,3 +524,15 @@ impl Board {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+impl Board {
+    /// As if no key had been pressed for `idle`: what a tick then does
+    /// (the tests' clock for the lock).
+    pub fn idle_for(&mut self, idle: std::time::Duration) {
+        if let Some(at) = Instant::now().checked_sub(idle) {
+            self.last_key = at;
+        }
+        self.tick();
+    }
+}

@@ -37,6 +37,16 @@ pub(super) struct Booking {
     pub service: Option<String>,
 }
 
+/// The board locked (docs/board.md#people): nothing of the day is shown
+/// until a member of staff types their PIN.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Lock {
+    /// Whose PIN is asked; empty while a name is being typed (`p`).
+    pub name: String,
+    /// What is typed: the name, then the PIN (never shown, only counted).
+    pub typed: String,
+}
+
 /// What the answer to the question asked goes to.
 #[derive(Debug, Clone)]
 pub(super) enum Then {
@@ -100,6 +110,11 @@ pub(super) enum Effect {
     Book(Booking),
     /// An inbox message marked done.
     InboxDone(String),
+    /// A member of staff's name and PIN, typed at the locked board.
+    SignIn {
+        name: String,
+        pin: String,
+    },
     /// The desk's answer to an inbox message.
     Reply(String, String),
 }
@@ -126,6 +141,11 @@ pub(super) struct State {
     pub note: Option<Note>,
     pub help: bool,
     pub dirty: bool,
+    /// Who is at the board, once the database has staff: their name, on
+    /// the status line.
+    pub who: Option<String>,
+    /// Locked: nothing of the day shown until a PIN is typed.
+    pub lock: Option<Lock>,
 }
 
 impl State {
@@ -144,13 +164,25 @@ impl State {
             note: None,
             help: false,
             dirty: true,
+            who: None,
+            lock: None,
         };
         s.cursor.1 = s.now_row(now);
         s
     }
 
-    /// Draws the screen on `buf` at `now`.
+    /// Draws the screen on `buf` at `now`: while locked, the lock alone.
     pub fn render(&mut self, now: DateTime<Utc>, area: Rect, buf: &mut ratatui::buffer::Buffer) {
+        if let Some(lock) = &self.lock {
+            let screen = draw::Locked {
+                lang: self.lang,
+                color: self.color,
+                name: (!lock.name.is_empty()).then_some(lock.name.as_str()),
+                typed: &lock.typed,
+                note: self.note.as_ref(),
+            };
+            return draw::render_locked(&screen, area, buf);
+        }
         let q = self.question.as_ref();
         let choices: Vec<String> = match q.map(|q| &q.then) {
             Some(Then::Pick(found)) => found
@@ -173,8 +205,26 @@ impl State {
             choices: &choices,
             help: self.help,
             inbox: self.in_pane.map(|p| (p.at, p.open)),
+            who: self.who.as_deref(),
         };
         draw::render(&screen, &mut self.scroll, area, buf);
+    }
+
+    /// Locks the board: the PIN of whoever is at it is asked, or (`switch`)
+    /// a name first.
+    pub fn lock(&mut self, switch: bool) {
+        let name = match switch {
+            true => String::new(),
+            false => self.who.clone().unwrap_or_default(),
+        };
+        self.lock = Some(Lock {
+            name,
+            typed: String::new(),
+        });
+        self.question = None;
+        self.help = false;
+        self.note = None;
+        self.dirty = true;
     }
 
     /// Where the cursor is, to put it back once the day is read again.

@@ -214,6 +214,7 @@ fn board(st: Store, now: &str, date: Option<&str>, lang: Language) -> Board {
         color: false,
         key: None,
         by: crate::app::board::Columns::Doctors,
+        lock_after: None,
     })
     .unwrap()
 }
@@ -1452,3 +1453,6 @@ fn the_boards_free_cells_are_the_slots_of_each_doctor() {
 
 #[path = "tests_calendar.rs"]
 mod calendar;
+
+#[path = "tests_staff.rs"]
+mod staff;

@@ -61,6 +61,7 @@ fn by_resource(st: Store, lang: Language) -> Board {
         color: false,
         key: None,
         by: Columns::Resources,
+        lock_after: None,
     })
     .unwrap()
 }

@@ -12,7 +12,7 @@ use std::io::IsTerminal;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Keys:\n  arrows, h j k l   move between doctors and times\n  PgUp PgDn         ten rows up, down (Home, End: the first, the last)\n  [  ]  t           the day before, the day after, today\n  Enter             book a free cell (asks the phone, the name of a\n                    new patient, the service where the window needs\n                    one); while moving, put the appointment there\n  c a s d n         confirm, arrived, start, done (asks the diagnosis\n                    where the clinic requires one), no-show\n  x                 cancel (asks the reason)\n  m                 move: then Enter on a free cell, Esc to stop\n  w                 a walk-in for the selected doctor\n  /                 find a patient by name or phone\n  v                 the rooms and machines as the columns, or the\n                    doctors again\n  ?  q  Ctrl-C      help, quit, quit\n\nStatus symbols:\n  ○ scheduled  ✓ confirmed  → arrived  ▶ in progress  ■ done  ✗ no-show\n\nExamples:\n  appt board\n  appt board --date tomorrow\n  appt board --by resource\n  APPT_LANG=es appt board -c \"Clínica Central\""
+    after_help = "Keys:\n  arrows, h j k l   move between doctors and times\n  PgUp PgDn         ten rows up, down (Home, End: the first, the last)\n  [  ]  t           the day before, the day after, today\n  Enter             book a free cell (asks the phone, the name of a\n                    new patient, the service where the window needs\n                    one); while moving, put the appointment there\n  c a s d n         confirm, arrived, start, done (asks the diagnosis\n                    where the clinic requires one), no-show\n  x                 cancel (asks the reason)\n  m                 move: then Enter on a free cell, Esc to stop\n  w                 a walk-in for the selected doctor\n  /                 find a patient by name or phone\n  v                 the rooms and machines as the columns, or the\n                    doctors again\n  p                 another person at the board (once there is staff):\n                    locked until they type their name and PIN\n  ?  q  Ctrl-C      help, quit, quit\n\nStatus symbols:\n  ○ scheduled  ✓ confirmed  → arrived  ▶ in progress  ■ done  ✗ no-show\n\nExamples:\n  appt board\n  appt board --date tomorrow\n  appt board --by resource\n  APPT_LANG=es appt board -c \"Clínica Central\""
 )]
 pub struct Args {
     /// The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)
@@ -22,7 +22,14 @@ pub struct Args {
     /// and machine's); médico, recurso, sala in Spanish
     #[arg(long, value_name = "COLUMNS", default_value = "doctor")]
     pub by: String,
+    /// Once the database has staff: lock after this long without a key, until a PIN is typed (10m, 1h; 0: never) [default: 10m]
+    #[arg(long, value_name = "DURATION", value_parser = super::minutes)]
+    pub lock_after: Option<i64>,
 }
+
+/// Minutes without a key before a board with staff locks, unless
+/// `--lock-after` says otherwise.
+const LOCK_AFTER: i64 = 10;
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     if ctx.json {
@@ -40,10 +47,18 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         ));
     }
     let store = ctx.open_to_read()?;
-    // Signed in, the board's changes are the person's.
-    let actor = match ctx.actor() {
-        person @ Actor::Staff(_) => person,
-        _ => Actor::Board(super::os_user()),
+    // Signed in, the board's changes are the person's, and it locks when
+    // left alone.
+    let (actor, lock_after) = match ctx.actor() {
+        person @ Actor::Staff(_) => {
+            let minutes = a.lock_after.unwrap_or(LOCK_AFTER);
+            let after = u64::try_from(minutes).ok().filter(|m| *m > 0);
+            (
+                person,
+                after.map(|m| std::time::Duration::from_secs(m * 60)),
+            )
+        }
+        _ => (Actor::Board(super::os_user()), None),
     };
     board::run(Options {
         store,
@@ -51,6 +66,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         date: a.date,
         clock: ctx.clock()?,
         actor,
+        lock_after,
         lang: lang::current(),
         color: std::env::var_os("NO_COLOR").is_none(),
         key: ctx.key()?,

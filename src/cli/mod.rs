@@ -368,6 +368,9 @@ pub struct Ctx {
     pub gate: session::Gate,
     /// The database was asked who runs the command.
     pub signed_in: std::cell::Cell<bool>,
+    /// Nobody signed in at this terminal is asked their name and PIN here
+    /// (`board`: who is at it), rather than refused.
+    pub asks_who: bool,
     /// `--read-db` (else `$APPT_READ_DB`) and `--max-lag`: the standby
     /// for the reads that may lag (docs/operations.md#standby-reads).
     pub read_db: Option<(String, std::time::Duration)>,
@@ -624,6 +627,7 @@ fn context(cli: &Cli) -> Result<Ctx> {
         actor: std::cell::RefCell::new(Actor::Cli(os_user())),
         gate: session::Gate::of(&cli.command),
         signed_in: std::cell::Cell::new(false),
+        asks_who: matches!(cli.command, Command::Board(_)),
         read_db: match cli.read_db.clone() {
             Some(url) => Some(url),
             None => env_nonempty("APPT_READ_DB")?,

@@ -200,7 +200,16 @@ pub fn gate(ctx: &Ctx, st: &mut Store) -> Result<()> {
         return Ok(());
     }
     if session::staff_exist(st)? {
-        let who = credentials(st)?;
+        let who = match credentials(st)? {
+            // The board asks who is at it.
+            Credentials::Nobody if ctx.asks_who && ctx.interactive => {
+                let name =
+                    prompt::Ask::new(ctx).typed(&tr!("p-who_is_there"), None, &|_| Ok(()))?;
+                let pin = prompt::pin_once()?;
+                Credentials::Pin { name, pin }
+            }
+            who => who,
+        };
         let m = session::person(st, &who, ctx.now)?;
         roles::allow(m.role, need)?;
         let person = Person {

@@ -40,6 +40,63 @@ pub struct Screen<'a> {
     /// The inbox pane with the focus: the message chosen, and whether it
     /// is open (shown whole).
     pub inbox: Option<(usize, bool)>,
+    /// Who is at the board (once the database has staff): on the status
+    /// line.
+    pub who: Option<&'a str>,
+}
+
+/// The locked board (docs/board.md#people): whose PIN is asked (None: a
+/// name is being typed), what is typed, and the last refusal.
+pub struct Locked<'a> {
+    pub lang: Lang,
+    pub color: bool,
+    pub name: Option<&'a str>,
+    pub typed: &'a str,
+    pub note: Option<&'a Note>,
+}
+
+/// Draws the locked board: nothing of the day, no patient's name; the
+/// question, a PIN as dots.
+pub fn render_locked(s: &Locked, area: Rect, buf: &mut Buffer) {
+    let pen = Pen { color: s.color };
+    Clear.render(area, buf);
+    let l = s.lang;
+    let asked = match s.name {
+        Some(name) => format!(
+            "{}: {}▏",
+            lang::fill(l, "b-locked_pin", &[("name", name.to_string().into())]),
+            "•".repeat(s.typed.chars().count())
+        ),
+        None => format!("{}: {}▏", text_in(l, "b-locked_name"), s.typed),
+    };
+    let mut lines = vec![
+        (
+            text_in(l, "b-locked").to_string(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        (String::new(), Style::new()),
+        (asked, Style::new()),
+    ];
+    if let Some(Note::Refused { code, message }) = s.note {
+        lines.push((
+            format!("{code}: {message}"),
+            pen.fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
+    }
+    let top = area.y + area.height.saturating_sub(lines.len() as u16 + 2) / 2;
+    for (i, (text, style)) in lines.iter().enumerate() {
+        put(
+            buf,
+            area.x + 1,
+            top + i as u16,
+            text,
+            area.width.saturating_sub(2) as usize,
+            *style,
+        );
+    }
+    let keys = text_in(l, "b-locked_keys");
+    let bottom = area.y + area.height.saturating_sub(1);
+    buf.set_stringn(area.x, bottom, keys, area.width as usize, pen.dim());
 }
 
 /// The status line's message.
@@ -703,6 +760,11 @@ fn status_line(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
             pen.fg(Color::Yellow),
         ),
         (None, None) => (selected_text(s), Style::new()),
+    };
+    // Who is at the board, first.
+    let text = match s.who {
+        Some(who) => format!("{who} · {text}"),
+        None => text,
     };
     put(buf, area.x, area.y, &text, area.width as usize, style);
 }

@@ -1283,3 +1283,48 @@ fn closing_the_terminal_ends_the_board() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn with_staff_it_asks_who_is_there_names_them_and_locks_on_p() {
+    let (env, _) = day();
+    let out = env
+        .cmd()
+        .args([
+            "staff",
+            "add",
+            "Marta",
+            "--role",
+            "manager",
+            "--pin-file",
+            "-",
+        ])
+        .write_stdin("2468\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let sessions = env.dir.path().join("sessions");
+    let vars = format!("APPT_SESSIONS={}", sessions.display());
+    let b = Board::start(&env, (100, 30), &vars, "");
+    // Nobody is signed in at this terminal: the board asks who is there.
+    b.wait_for("Who is at the board? Your name");
+    b.answer("marta");
+    b.wait_for("PIN");
+    b.answer("2468");
+    let s = b.ready();
+    assert!(!s.contains("2468"), "{s}");
+    b.wait_status("Marta · ");
+    // `p`: locked, nothing of the day in sight, until a PIN is typed.
+    b.keys(&["p"]);
+    let locked = b.wait_for("Who is at the board? Your name");
+    assert!(
+        !locked.contains("Bruno") && !locked.contains(" booked · "),
+        "{locked}"
+    );
+    b.answer("Marta");
+    b.wait_for("Marta's PIN");
+    b.answer("2468");
+    b.ready();
+    b.keys(&["q"]);
+    let (code, _) = b.exit();
+    assert_eq!(code, 0);
+}
