@@ -148,6 +148,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--recalls', '--recalls', [CompletionResultType]::ParameterName, 'Whether `appt remind due` also sends the clinic''s due recalls (the patients whose follow-up date has come): on|off (off for a new clinic)')
             [CompletionResult]::new('--web-countries', '--web-countries', [CompletionResultType]::ParameterName, 'Country codes besides the clinic''s own whose phones the booking page sends codes to, e.g. +502,+504; none for no other (none for a new clinic)')
             [CompletionResult]::new('--web-codes-per-hour', '--web-codes-per-hour', [CompletionResultType]::ParameterName, 'The most codes the booking page sends in an hour, past which it offers the clinic''s phone (60 for a new clinic)')
+            [CompletionResult]::new('--session-hours', '--session-hours', [CompletionResultType]::ParameterName, 'How long a session opened by `appt login` lasts here unless --for says otherwise: hours, 1 to 24 (8 for a new clinic)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
             [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
@@ -218,6 +219,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--recalls', '--recalls', [CompletionResultType]::ParameterName, 'Whether `appt remind due` also sends the clinic''s due recalls (the patients whose follow-up date has come): on|off (off for a new clinic)')
             [CompletionResult]::new('--web-countries', '--web-countries', [CompletionResultType]::ParameterName, 'Country codes besides the clinic''s own whose phones the booking page sends codes to, e.g. +502,+504; none for no other (none for a new clinic)')
             [CompletionResult]::new('--web-codes-per-hour', '--web-codes-per-hour', [CompletionResultType]::ParameterName, 'The most codes the booking page sends in an hour, past which it offers the clinic''s phone (60 for a new clinic)')
+            [CompletionResult]::new('--session-hours', '--session-hours', [CompletionResultType]::ParameterName, 'How long a session opened by `appt login` lasts here unless --for says otherwise: hours, 1 to 24 (8 for a new clinic)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
             [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
@@ -2240,7 +2242,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;login' {
-            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long the session lasts: hours, 1 to 24 (8h, 12) [default: 8h]')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long the session lasts: hours, 1 to 24 (8h, 12) [default: the clinic''s --session-hours, 8h]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
             [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')

@@ -2705,7 +2705,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --web-countries --web-codes-per-hour --db --read-db --max-lag --json --no-input --clinic --width --as --help"
+            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --web-countries --web-codes-per-hour --session-hours --db --read-db --max-lag --json --no-input --clinic --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2824,6 +2824,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --web-codes-per-hour)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-hours)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3023,7 +3027,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h --name --all-online --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --web-countries --web-codes-per-hour --db --read-db --max-lag --json --no-input --width --as --help"
+            opts="-h --name --all-online --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --web-countries --web-codes-per-hour --session-hours --db --read-db --max-lag --json --no-input --width --as --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3146,6 +3150,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --web-codes-per-hour)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-hours)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

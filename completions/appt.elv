@@ -142,6 +142,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --recalls 'Whether `appt remind due` also sends the clinic''s due recalls (the patients whose follow-up date has come): on|off (off for a new clinic)'
             cand --web-countries 'Country codes besides the clinic''s own whose phones the booking page sends codes to, e.g. +502,+504; none for no other (none for a new clinic)'
             cand --web-codes-per-hour 'The most codes the booking page sends in an hour, past which it offers the clinic''s phone (60 for a new clinic)'
+            cand --session-hours 'How long a session opened by `appt login` lasts here unless --for says otherwise: hours, 1 to 24 (8 for a new clinic)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
@@ -209,6 +210,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --recalls 'Whether `appt remind due` also sends the clinic''s due recalls (the patients whose follow-up date has come): on|off (off for a new clinic)'
             cand --web-countries 'Country codes besides the clinic''s own whose phones the booking page sends codes to, e.g. +502,+504; none for no other (none for a new clinic)'
             cand --web-codes-per-hour 'The most codes the booking page sends in an hour, past which it offers the clinic''s phone (60 for a new clinic)'
+            cand --session-hours 'How long a session opened by `appt login` lasts here unless --for says otherwise: hours, 1 to 24 (8 for a new clinic)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
@@ -2043,7 +2045,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;staff;help;help'= {
         }
         &'appt;login'= {
-            cand --for 'How long the session lasts: hours, 1 to 24 (8h, 12) [default: 8h]'
+            cand --for 'How long the session lasts: hours, 1 to 24 (8h, 12) [default: the clinic''s --session-hours, 8h]'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'

@@ -66,6 +66,8 @@ pub struct SettingsInput {
     pub web_countries: Option<String>,
     /// The most codes the page sends in an hour.
     pub web_codes_per_hour: Option<i64>,
+    /// Hours, bare or with `h` (`8h`): how long a session lasts.
+    pub session_hours: Option<String>,
 }
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
@@ -285,6 +287,11 @@ impl SettingsInput {
             let checked = booking_page::check_codes_per_hour(n);
             if let Some(n) = bad.take("web_codes_per_hour", checked) {
                 s.web_codes_per_hour = n;
+            }
+        }
+        if let Some(h) = &self.session_hours {
+            if let Some(h) = bad.take("session_hours", crate::core::staff::session_hours(h)) {
+                s.session_hours = h;
             }
         }
         if let Some(slug) = &self.slug {

@@ -118,16 +118,20 @@ pub fn login(
     pin: &str,
     terminal: &str,
     hours: Option<i64>,
+    clinic: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Opened> {
-    let hours = hours.unwrap_or(staff::SESSION_HOURS.0);
-    if !(1..=staff::SESSION_HOURS.1).contains(&hours) {
+    if hours.is_some_and(|h| !(1..=staff::SESSION_HOURS.1).contains(&h)) {
         return Err(Error::field(
             "for",
             crate::text::msg!("e-a_session_lasts_1_to_hours", hi = staff::SESSION_HOURS.1),
         ));
     }
     let member = check_pin(st, name, pin, now)?;
+    let hours = match hours {
+        Some(h) => h,
+        None => st.read(|tx| desk_hours(tx, member.clinic_id.as_deref().or(clinic)))?,
+    };
     let secret = random_token("appt_session_");
     let expires_at = now + Duration::hours(hours);
     st.write(|tx| {
@@ -138,6 +142,22 @@ pub fn login(
         secret,
         expires_at,
     })
+}
+
+/// How long a session lasts unasked: the clinic's `--session-hours` (the
+/// member's own clinic, else the one named, else the only one), else 8.
+fn desk_hours(tx: &crate::store::db::Tx, clinic: Option<&str>) -> Result<i64> {
+    let found = match clinic {
+        Some(c) => Some(crate::store::clinics::find(tx, c)?),
+        None => {
+            let all = crate::store::clinics::list(tx)?;
+            match <[_; 1]>::try_from(all) {
+                Ok([one]) => Some(one),
+                Err(_) => None,
+            }
+        }
+    };
+    Ok(found.map_or(staff::SESSION_HOURS.0, |c| c.settings.session_hours))
 }
 
 /// `appt logout`: closes the session whose secret this is; whether there was one.

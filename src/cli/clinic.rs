@@ -180,6 +180,10 @@ pub struct SettingsArgs {
     /// offers the clinic's phone (60 for a new clinic)
     #[arg(long, value_name = "N")]
     pub web_codes_per_hour: Option<i64>,
+    /// How long a session opened by `appt login` lasts here unless --for
+    /// says otherwise: hours, 1 to 24 (8 for a new clinic)
+    #[arg(long, value_name = "DURATION")]
+    pub session_hours: Option<String>,
 }
 
 impl SettingsArgs {
@@ -214,6 +218,7 @@ impl SettingsArgs {
             recalls: self.recalls,
             web_countries: self.web_countries,
             web_codes_per_hour: self.web_codes_per_hour,
+            session_hours: self.session_hours,
         }
     }
 }

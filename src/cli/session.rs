@@ -229,27 +229,9 @@ pub struct LoginArgs {
     /// Your name, as the staff list has it (asked when left out)
     #[arg(value_name = "NAME")]
     name: Option<String>,
-    /// How long the session lasts: hours, 1 to 24 (8h, 12) [default: 8h]
+    /// How long the session lasts: hours, 1 to 24 (8h, 12) [default: the clinic's --session-hours, 8h]
     #[arg(long = "for", value_name = "DURATION")]
     hours: Option<String>,
-}
-
-/// `--for` as typed: hours, bare or with `h`.
-fn hours(typed: &str) -> Result<i64> {
-    typed
-        .trim()
-        .trim_end_matches(['h', 'H'])
-        .trim()
-        .parse()
-        .map_err(|_| {
-            Error::field(
-                "for",
-                crate::text::msg!(
-                    "e-a_session_lasts_1_to_hours",
-                    hi = crate::core::staff::SESSION_HOURS.1
-                ),
-            )
-        })
 }
 
 /// Refuses a command that needs this terminal off one.
@@ -260,7 +242,11 @@ fn at_terminal() -> Result<String> {
 
 pub fn login(ctx: &Ctx, a: LoginArgs) -> Result<Report> {
     let terminal = at_terminal()?;
-    let hours = a.hours.as_deref().map(hours).transpose()?;
+    let hours = a
+        .hours
+        .as_deref()
+        .map(|h| crate::core::staff::session_hours(h).map_err(|m| Error::field("for", m)))
+        .transpose()?;
     let name = match a.name {
         Some(n) => n,
         None if ctx.interactive => {
@@ -275,7 +261,8 @@ pub fn login(ctx: &Ctx, a: LoginArgs) -> Result<Report> {
     };
     let mut st = ctx.open()?;
     let pin = prompt::pin_once()?;
-    let opened = session::login(&mut st, &name, &pin, &terminal, hours, ctx.now)?;
+    let at = ctx.clinic.as_deref();
+    let opened = session::login(&mut st, &name, &pin, &terminal, hours, at, ctx.now)?;
     let location = st.location.clone();
     write_secret(&file(&location, &terminal)?, &opened.secret)?;
     Ok(ctx.report(

@@ -36,6 +36,51 @@ pub fn strip_clinical(v: &mut Value) {
     }
 }
 
+/// The visits whose clinical record `v` (an answer) holds: an object
+/// naming its doctor (`doctor_id`, an appointment's) with a clinical key
+/// that holds something, by its `id`; an object naming its visit
+/// (`appointment_id`, an event's) with such a key anywhere within, by that.
+/// Each once, in the order met.
+pub fn clinical_visits(v: &Value) -> Vec<String> {
+    fn holds(v: &Value) -> bool {
+        match v {
+            Value::Object(map) => {
+                CLINICAL_KEYS.iter().any(|k| {
+                    map.get(*k)
+                        .is_some_and(|x| !x.is_null() && x != &Value::Bool(false))
+                }) || map.values().any(holds)
+            }
+            Value::Array(items) => items.iter().any(holds),
+            _ => false,
+        }
+    }
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                let own = map.contains_key("doctor_id")
+                    && CLINICAL_KEYS.iter().any(|k| {
+                        map.get(*k)
+                            .is_some_and(|x| !x.is_null() && x != &Value::Bool(false))
+                    });
+                let found = match (map.get("id"), map.get("appointment_id")) {
+                    (Some(Value::String(id)), _) if own => Some(id),
+                    (_, Some(Value::String(id))) if holds(v) => Some(id),
+                    _ => None,
+                };
+                if let Some(id) = found.filter(|id| !out.contains(id)) {
+                    out.push(id.clone());
+                }
+                map.values().for_each(|c| walk(c, out));
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut out);
+    out
+}
+
 /// Removes the clinical keys of one object, and the clinical fields from
 /// its `changed` list, leaving what it holds deeper.
 pub fn strip_own(map: &mut serde_json::Map<String, Value>) {

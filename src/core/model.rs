@@ -121,6 +121,9 @@ pub struct Settings {
     pub web_countries: Vec<String>,
     /// The most codes the booking page sends in an hour.
     pub web_codes_per_hour: i64,
+    /// How many hours a session opened at the clinic's desk lasts unless
+    /// `login --for` says otherwise (docs/security.md#signing-in).
+    pub session_hours: i64,
 }
 
 impl Default for Settings {
@@ -154,6 +157,7 @@ impl Default for Settings {
             recalls: false,
             web_countries: Vec::new(),
             web_codes_per_hour: super::booking_page::DEFAULT_CODES_PER_HOUR,
+            session_hours: super::staff::SESSION_HOURS.0,
         }
     }
 }

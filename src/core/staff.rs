@@ -107,6 +107,19 @@ pub fn try_pin(failed: i64, locked_until: Option<DateTime<Utc>>, now: DateTime<U
 /// The longest session `login --for` opens, and the one it opens unasked.
 pub const SESSION_HOURS: (i64, i64) = (8, 24);
 
+/// A session's length as typed (`--for`, `--session-hours`): hours, bare
+/// or with `h` (`8`, `12h`), 1 to 24.
+pub fn session_hours(typed: &str) -> std::result::Result<i64, crate::text::Msg> {
+    typed
+        .trim()
+        .trim_end_matches(['h', 'H'])
+        .trim()
+        .parse()
+        .ok()
+        .filter(|h| (1..=SESSION_HOURS.1).contains(h))
+        .ok_or_else(|| crate::text::msg!("e-a_session_lasts_1_to_hours", hi = SESSION_HOURS.1))
+}
+
 /// A member as a rule sees them: their role and whether they are a doctor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Standing {

@@ -154,6 +154,15 @@ pub(super) fn authorised(
         } else if let Some(p) = person {
             answer.without_unseen(p);
         }
+        // What a member of staff's token was shown of visits' clinical
+        // records is recorded before it is answered
+        // (docs/security.md#who-looked).
+        if let Some(p) = person {
+            let looks = answer.clinical_visits();
+            let actor = crate::core::Actor::Api(grant.name.clone(), Some(p.clone()));
+            let route_words = format!("{} {}", route.method, route.path);
+            crate::app::access::record(st, &looks, &actor, "serve", &route_words, now)?;
+        }
     }
     debug_assert!(
         route.clinical || !answer.carries_clinical(),

@@ -618,6 +618,13 @@ impl Answer {
         }
     }
 
+    /// The visits whose clinical record the answer holds, by ID.
+    pub fn clinical_visits(&self) -> Vec<String> {
+        serde_json::from_slice::<Value>(&self.body)
+            .map(|v| crate::core::access::clinical_visits(&v))
+            .unwrap_or_default()
+    }
+
     /// Whether the answer holds anything [`strip_clinical`] would take out:
     /// never for a route that does not declare clinical fields.
     pub fn carries_clinical(&self) -> bool {

@@ -15,7 +15,8 @@ pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
                     duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code, \
                     language, phone, public_url, templates, retain_messages, date_order, queue_order, late_after, \
-                    payers, video_url, max_overbook_per_day, online_booking, slug, web_horizon, web_notice, web_hold, recalls, web_countries, web_codes_per_hour";
+                    payers, video_url, max_overbook_per_day, online_booking, slug, web_horizon, web_notice, web_hold, recalls, web_countries, web_codes_per_hour, \
+                    session_hours";
 
 const LOOKUP: Lookup = Lookup {
     table: Table::Clinics,
@@ -57,6 +58,10 @@ pub const STORED: Layout = Layout {
         col(
             "web_codes_per_hour",
             Kind::Range(CODES_PER_HOUR.0, CODES_PER_HOUR.1),
+        ),
+        col(
+            "session_hours",
+            Kind::Range(SESSION_HOURS.0, SESSION_HOURS.1),
         ),
     ],
     rules: &[],
@@ -129,11 +134,15 @@ pub(super) fn from_row(r: &Row) -> Result<Clinic> {
                 .get::<Option<String>>(31)?
                 .map_or_else(Vec::new, |c| c.split(',').map(str::to_string).collect()),
             web_codes_per_hour: f.range(32, CODES_PER_HOUR)?,
+            session_hours: f.range(33, SESSION_HOURS)?,
         },
         created_at: f.instant(10)?,
         updated_at: f.instant(11)?,
     })
 }
+
+/// The hours a session lasts: the bounds its column keeps.
+const SESSION_HOURS: (i64, i64) = (1, crate::core::staff::SESSION_HOURS.1);
 
 /// The codes an hour a clinic's page may send: the bounds its column keeps.
 const CODES_PER_HOUR: (i64, i64) = (1, crate::core::booking_page::MAX_CODES_PER_HOUR);
@@ -161,7 +170,7 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     let s = &c.settings;
     conn.exec(
         On::writes(&[Table::Clinics]),
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
@@ -169,7 +178,7 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
             s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after,
             payers_text(s), s.video_url, s.max_overbook_per_day, s.online_booking, s.slug, s.web_horizon,
             s.web_notice, s.web_hold, s.recalls, countries_text(s), s.web_codes_per_hour,
-            name_key(&c.name)
+            s.session_hours, name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -185,14 +194,15 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
          country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19, date_order=?20, \
          queue_order=?21, late_after=?22, payers=?23, video_url=?24, max_overbook_per_day=?25, \
          online_booking=?26, slug=?27, web_horizon=?28, web_notice=?29, web_hold=?30, recalls=?31, \
-         web_countries=?32, web_codes_per_hour=?33 WHERE id=?1",
+         web_countries=?32, web_codes_per_hour=?33, session_hours=?34 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
             s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after,
             payers_text(s), s.video_url, s.max_overbook_per_day, s.online_booking, s.slug, s.web_horizon,
-            s.web_notice, s.web_hold, s.recalls, countries_text(s), s.web_codes_per_hour
+            s.web_notice, s.web_hold, s.recalls, countries_text(s), s.web_codes_per_hour,
+            s.session_hours
         ],
     )?;
     Ok(())

@@ -134,6 +134,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(51, "051_staff"),
     sql!(52, "052_token_staff"),
     sql!(53, "053_access_log"),
+    sql!(54, "054_session_hours"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

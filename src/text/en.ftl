@@ -1647,6 +1647,7 @@ bk-other_country = The page sends its code only to phones of the clinic's countr
     }
 clinic-web_countries = Web countries
 clinic-web_codes = Web codes/hour
+clinic-session_hours = Sessions last
 px-title = What we hold about { $a }
 px-about = Given by { $clinic } on { $date }. Times are in { $zone }. This is everything appt, the clinic's scheduling system, keeps about you.
 px-nothing = Nothing.

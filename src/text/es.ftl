@@ -1723,6 +1723,7 @@ bk-other_country = La página envía su código solo a teléfonos del país de l
     }
 clinic-web_countries = Países web
 clinic-web_codes = Códigos web/hora
+clinic-session_hours = Las sesiones duran
 px-title = Lo que guardamos de { $a }
 px-about = Entregado por { $clinic } el { $date }. Las horas están en { $zone }. Esto es todo lo que appt, el sistema de citas de la clínica, guarda sobre usted.
 px-nothing = Nada.

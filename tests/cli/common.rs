@@ -862,7 +862,14 @@ pub fn undo_schema_51(env: &Env) {
 /// Takes schema 53's change (the record of who looked) out of `env`'s
 /// database, for tests of older databases.
 pub fn undo_schema_53(env: &Env) {
+    undo_schema_54(env);
     env.exec("DROP TABLE access_log;");
+}
+
+/// Takes schema 54's change (a clinic's `--session-hours`) out of `env`'s
+/// database, for tests of older databases.
+pub fn undo_schema_54(env: &Env) {
+    env.exec("ALTER TABLE clinics DROP COLUMN session_hours;");
 }
 
 /// Takes schema 52's change (a token tied to a member of staff) out of

@@ -765,6 +765,21 @@ fn a_token_tied_to_a_member_of_staff_never_exceeds_their_role() {
         .get(&format!("/v1/appointments/{}", ids["A"]), &tokens[0])
         .json();
     assert!(rita.get("diagnosis").is_none(), "{rita}");
+    // What Dani was shown is recorded, once a route and visit; Rita nothing.
+    let looks = clinic.env.rows(
+        "SELECT actor, os_user, command, appointment_id FROM access_log \
+         WHERE actor LIKE 'api:%' ORDER BY command",
+    );
+    let a_id = ids["A"].clone();
+    let want: Vec<Vec<String>> = ["GET /v1/appointments", "GET /v1/appointments/{id}"]
+        .iter()
+        .map(|route| {
+            ["api:t-dani", "serve", route, a_id.as_str()]
+                .map(String::from)
+                .to_vec()
+        })
+        .collect();
+    assert_eq!(looks, want);
     // Removed, a member's tokens go with them.
     drop(srv);
     clinic.as_member_here("Marta");

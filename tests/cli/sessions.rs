@@ -282,3 +282,43 @@ fn a_session_belongs_to_the_terminal_it_was_opened_on() {
     assert!(!Path::new(&files[0]).exists());
     assert_eq!(env.rows("SELECT count(*) FROM staff_sessions")[0][0], "0");
 }
+
+#[test]
+fn a_session_lasts_the_clinics_session_hours_unless_for_says_otherwise() {
+    let env = with_manager();
+    let out = as_staff(
+        &env,
+        "Marta",
+        "pin",
+        &["clinic", "update", "Central", "--session-hours", "3h"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(env.rows("SELECT session_hours FROM clinics")[0][0], "3");
+    let bad = as_staff(
+        &env,
+        "Marta",
+        "pin",
+        &["clinic", "update", "Central", "--session-hours", "25"],
+    );
+    let e = error_of(&bad);
+    assert!(e["details"]["session_hours"].is_string(), "{e}");
+    let sessions = env.dir.path().join("sessions");
+    let vars = format!("APPT_SESSIONS={}", sessions.display());
+    // Unasked, the clinic's three hours; with --for, those.
+    let t = Tmux::start_sized(
+        &env,
+        100,
+        &vars,
+        &format!(
+            "login Marta --json; read x; {}",
+            appt_line(&env, &sessions, &env.now, "login Marta --for 5 --json")
+        ),
+    );
+    t.wait_for("PIN");
+    t.keys(&["2468", "Enter"]);
+    t.wait_for("\"expires_at\": \"2026-06-15T17:00:00Z\"");
+    t.keys(&["Enter"]);
+    t.wait_until("the second PIN asked", |s| s.matches("PIN:").count() == 2);
+    t.keys(&["2468", "Enter"]);
+    t.wait_for("\"expires_at\": \"2026-06-15T19:00:00Z\"");
+}

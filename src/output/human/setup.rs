@@ -96,6 +96,7 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic-web_hold",
         "clinic-web_countries",
         "clinic-web_codes",
+        "clinic-session_hours",
         "clinic-recalls",
     ];
     let pad = labels
@@ -201,6 +202,7 @@ pub fn clinic_card(c: &Clinic) -> String {
                 .join(", "),
         ),
         l("clinic-web_codes", s.web_codes_per_hour.to_string()),
+        l("clinic-session_hours", format!("{} h", s.session_hours)),
         l("clinic-recalls", onoff(s.recalls).to_string()),
     ]
     .into_iter()

@@ -60,6 +60,8 @@ struct ClinicView<'a> {
     web_countries: &'a [String],
     /// The most codes the page sends in an hour.
     web_codes_per_hour: i64,
+    /// How many hours a session at the desk lasts.
+    session_hours: i64,
     created_at: String,
     updated_at: String,
 }
@@ -98,6 +100,7 @@ pub fn clinic(c: &Clinic) -> Value {
         recalls: s.recalls,
         web_countries: &s.web_countries,
         web_codes_per_hour: s.web_codes_per_hour,
+        session_hours: s.session_hours,
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })
