@@ -80,8 +80,9 @@ pub fn list(tx: &Tx, f: &Filter) -> Result<Vec<Entry>> {
         "SELECT l.at, l.clinic_id, l.patient_id, l.appointment_id, l.actor, l.os_user, \
          l.command, p.full_name, p.erased_at IS NOT NULL \
          FROM access_log l JOIN patients p ON p.id = l.patient_id \
-         WHERE (?1 IS NULL OR l.clinic_id = ?1) AND (?2 IS NULL OR l.patient_id = ?2) \
-         AND (?3 IS NULL OR l.actor = ?3) \
+         WHERE (CAST(?1 AS TEXT) IS NULL OR l.clinic_id = ?1) \
+         AND (CAST(?2 AS TEXT) IS NULL OR l.patient_id = ?2) \
+         AND (CAST(?3 AS TEXT) IS NULL OR l.actor = ?3) \
          ORDER BY l.at DESC, l.id LIMIT ?4",
         args![f.clinic_id, f.patient_id, f.actor, f.limit],
         from_row,
