@@ -1287,21 +1287,7 @@ fn closing_the_terminal_ends_the_board() {
 #[test]
 fn with_staff_it_asks_who_is_there_names_them_and_locks_on_p() {
     let (env, _) = day();
-    let out = env
-        .cmd()
-        .args([
-            "staff",
-            "add",
-            "Marta",
-            "--role",
-            "manager",
-            "--pin-file",
-            "-",
-        ])
-        .write_stdin("2468\n")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    crate::sessions::add_manager(&env);
     let sessions = env.dir.path().join("sessions");
     let vars = format!("APPT_SESSIONS={}", sessions.display());
     let b = Board::start(&env, (100, 30), &vars, "");

@@ -84,7 +84,7 @@ const VALUE_NAMES: &[&str] = &[
 ];
 
 /// Every command as (its words after `appt`, the command), root first.
-fn commands() -> Vec<(Vec<String>, clap::Command)> {
+pub(crate) fn commands() -> Vec<(Vec<String>, clap::Command)> {
     fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<(Vec<String>, clap::Command)>) {
         out.push((path.clone(), cmd.clone()));
         for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {

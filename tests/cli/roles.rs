@@ -7,8 +7,6 @@
 //! write them; the visit's doctor and a manager do.
 
 use crate::common::{s, write_clinical_record, Env};
-use appt::cli::Cli;
-use clap::CommandFactory;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -60,24 +58,14 @@ fn rows_of(key: impl Fn(&str) -> Option<String>) -> BTreeMap<String, [String; 3]
 /// Every command that runs: each without subcommands, and each whose
 /// subcommand may be left out (`inbox`, `queue`).
 fn commands() -> Vec<String> {
-    fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<String>) {
-        let subs: Vec<_> = cmd
-            .get_subcommands()
-            .filter(|s| s.get_name() != "help")
-            .collect();
-        if !path.is_empty() && (subs.is_empty() || !cmd.is_subcommand_required_set()) {
-            out.push(path.join(" "));
-        }
-        for sub in subs {
-            let mut p = path.clone();
-            p.push(sub.get_name().to_string());
-            walk(sub, p, out);
-        }
-    }
-    let mut cmd = Cli::command();
-    cmd.build();
-    let mut out = Vec::new();
-    walk(&cmd, Vec::new(), &mut out);
+    let mut out: Vec<String> = crate::help::commands()
+        .into_iter()
+        .filter(|(path, cmd)| {
+            let subs = cmd.get_subcommands().any(|s| s.get_name() != "help");
+            !path.is_empty() && (!subs || !cmd.is_subcommand_required_set())
+        })
+        .map(|(path, _)| path.join(" "))
+        .collect();
     out.sort();
     out
 }

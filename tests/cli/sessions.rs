@@ -20,7 +20,7 @@ fn with_manager() -> Env {
 }
 
 /// Makes Marta, PIN 2468 (in `pin`; a wrong one in `bad`), env's manager.
-fn add_manager(env: &Env) {
+pub(crate) fn add_manager(env: &Env) {
     std::fs::write(env.dir.path().join("pin"), "2468\n").unwrap();
     std::fs::write(env.dir.path().join("bad"), "1111\n").unwrap();
     let out = env
