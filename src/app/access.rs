@@ -59,14 +59,7 @@ pub fn log(st: &mut Store, req: &LogRequest) -> Result<Vec<Entry>> {
             .as_deref()
             .map(|n| staff::find(tx, n))
             .transpose()?
-            .map(|m| {
-                Actor::Staff(crate::core::staff::Person {
-                    name: m.name,
-                    role: m.role,
-                    doctor_id: m.doctor_id,
-                })
-                .to_string()
-            });
+            .map(|m| Actor::Staff(m.person()).to_string());
         access_log::list(
             tx,
             &Filter {

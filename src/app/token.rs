@@ -3,7 +3,6 @@
 //! `authenticate`, which the server calls on every request.
 
 use crate::core::access::{self, Grant, Scope};
-use crate::core::staff::Person;
 use crate::error::{Code, Error, Result};
 use crate::store::api_tokens::{self, Token};
 use crate::store::keys::to_hex;
@@ -155,11 +154,7 @@ pub fn add_then(
             last_used_at: None,
             revoked_at: None,
             staff_id: member.as_ref().map(|m| m.id.clone()),
-            staff: member.map(|m| Person {
-                name: m.name,
-                role: m.role,
-                doctor_id: m.doctor_id,
-            }),
+            staff: member.as_ref().map(|m| m.person()),
         };
         api_tokens::insert(tx, &info, &digest(&token))?;
         let added = Added { token, info };

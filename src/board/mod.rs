@@ -276,11 +276,7 @@ impl Board {
                 self.state.lock = None;
                 self.state
                     .done("b-signed_in", &[("name", m.name.clone().into())]);
-                self.actor = Actor::Staff(crate::core::staff::Person {
-                    name: m.name,
-                    role: m.role,
-                    doctor_id: m.doctor_id,
-                });
+                self.actor = Actor::Staff(m.person());
                 self.last_key = Instant::now();
                 self.reload(true);
             }

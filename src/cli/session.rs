@@ -10,7 +10,6 @@ use super::{prompt, Command, Ctx};
 use crate::app::session::{self, Credentials};
 use crate::app::Store;
 use crate::core::roles::{self, Need};
-use crate::core::staff::Person;
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
 use crate::output::lang::tr;
@@ -212,11 +211,7 @@ pub fn gate(ctx: &Ctx, st: &mut Store) -> Result<()> {
         };
         let m = session::person(st, &who, ctx.now)?;
         roles::allow(m.role, need)?;
-        let person = Person {
-            name: m.name,
-            role: m.role,
-            doctor_id: m.doctor_id,
-        };
+        let person = m.person();
         crate::output::reader::choose(person.clone());
         *ctx.actor.borrow_mut() = Actor::Staff(person);
     }

@@ -6,7 +6,7 @@ use super::db::{On, Row, Table, Tx};
 use super::stored::{col, Kind, Layout};
 use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
-use crate::core::staff::{Role, Standing, ROLES};
+use crate::core::staff::{Person, Role, Standing, ROLES};
 use crate::error::{Entity, Result};
 use chrono::{DateTime, Utc};
 
@@ -33,6 +33,15 @@ impl Member {
         Standing {
             role: self.role,
             doctor: self.doctor_id.is_some(),
+        }
+    }
+
+    /// The member at work, as the rules and the events see them.
+    pub fn person(&self) -> Person {
+        Person {
+            name: self.name.clone(),
+            role: self.role,
+            doctor_id: self.doctor_id.clone(),
         }
     }
 }
