@@ -42,42 +42,42 @@ pub fn strip_clinical(v: &mut Value) {
 /// (`appointment_id`, an event's) with such a key anywhere within, by that.
 /// Each once, in the order met.
 pub fn clinical_visits(v: &Value) -> Vec<String> {
+    /// Whether the object holds a clinical key with something in it.
+    fn own(map: &serde_json::Map<String, Value>) -> bool {
+        CLINICAL_KEYS.iter().any(|k| {
+            map.get(*k)
+                .is_some_and(|x| !x.is_null() && x != &Value::Bool(false))
+        })
+    }
+    /// [`own`] of `v` or of anything within it.
     fn holds(v: &Value) -> bool {
         match v {
-            Value::Object(map) => {
-                CLINICAL_KEYS.iter().any(|k| {
-                    map.get(*k)
-                        .is_some_and(|x| !x.is_null() && x != &Value::Bool(false))
-                }) || map.values().any(holds)
-            }
+            Value::Object(map) => own(map) || map.values().any(holds),
             Value::Array(items) => items.iter().any(holds),
             _ => false,
         }
     }
-    fn walk(v: &Value, out: &mut Vec<String>) {
+    fn walk(v: &Value, seen: &mut std::collections::BTreeSet<String>, out: &mut Vec<String>) {
         match v {
             Value::Object(map) => {
-                let own = map.contains_key("doctor_id")
-                    && CLINICAL_KEYS.iter().any(|k| {
-                        map.get(*k)
-                            .is_some_and(|x| !x.is_null() && x != &Value::Bool(false))
-                    });
                 let found = match (map.get("id"), map.get("appointment_id")) {
-                    (Some(Value::String(id)), _) if own => Some(id),
+                    (Some(Value::String(id)), _) if map.contains_key("doctor_id") && own(map) => {
+                        Some(id)
+                    }
                     (_, Some(Value::String(id))) if holds(v) => Some(id),
                     _ => None,
                 };
-                if let Some(id) = found.filter(|id| !out.contains(id)) {
+                if let Some(id) = found.filter(|id| seen.insert((*id).clone())) {
                     out.push(id.clone());
                 }
-                map.values().for_each(|c| walk(c, out));
+                map.values().for_each(|c| walk(c, seen, out));
             }
-            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            Value::Array(items) => items.iter().for_each(|i| walk(i, seen, out)),
             _ => {}
         }
     }
     let mut out = Vec::new();
-    walk(v, &mut out);
+    walk(v, &mut std::collections::BTreeSet::new(), &mut out);
     out
 }
 

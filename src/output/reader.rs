@@ -10,13 +10,14 @@
 
 use crate::core::staff::Person;
 use crate::core::AppointmentRow;
+use std::collections::BTreeSet;
 use std::sync::{Mutex, OnceLock};
 
 static READER: OnceLock<Person> = OnceLock::new();
 
 /// The visits shown to the reader with their clinical fields, not yet
 /// recorded.
-static SHOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static SHOWN: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
 /// Sets who reads; the first choice stays.
 pub fn choose(person: Person) {
@@ -34,7 +35,7 @@ pub fn sees_clinical(doctor_id: Option<&str>) -> bool {
 /// visit no longer does), the look is noted.
 pub fn shows_clinical(a: &AppointmentRow, always: bool) -> bool {
     let sees = sees_clinical(a.doctor_id.as_deref());
-    if sees && (always || crate::core::roles::holds_clinical(a)) {
+    if sees && is_person() && (always || crate::core::roles::holds_clinical(a)) {
         note(&a.id);
     }
     sees
@@ -53,12 +54,13 @@ pub fn note(appointment_id: &str) {
         return;
     }
     let mut shown = SHOWN.lock().unwrap_or_else(|p| p.into_inner());
-    if !shown.iter().any(|s| s == appointment_id) {
-        shown.push(appointment_id.to_string());
+    if !shown.contains(appointment_id) {
+        shown.insert(appointment_id.to_string());
     }
 }
 
 /// The visits noted since the last call, by ID.
 pub fn take_shown() -> Vec<String> {
-    std::mem::take(&mut *SHOWN.lock().unwrap_or_else(|p| p.into_inner()))
+    let shown = std::mem::take(&mut *SHOWN.lock().unwrap_or_else(|p| p.into_inner()));
+    shown.into_iter().collect()
 }
