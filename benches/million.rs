@@ -16,7 +16,8 @@
 //! runs the figures on PostgreSQL too, in a fresh database filled with
 //! `appt transfer`; `APPT_BENCH_IDLE_SECONDS` (default 60) how long the
 //! board sits idle in tmux while its CPU is read (docs/performance.md#board);
-//! `APPT_BENCH_SERVE_THREADS` appt serve's `--threads` (default: its own, 8).
+//! `APPT_BENCH_SERVE_THREADS` appt serve's `--threads` (default: its own, 8);
+//! `APPT_BENCH_EVENTS` (default 100,000) the events `events --after` streams.
 //! See docs/performance.md.
 
 use appt::app::board::{self, Cell};
@@ -202,8 +203,11 @@ impl Workload {
 }
 /// Reminders due at once for the `remind due` figure.
 const DUE: usize = 1000;
-/// Events streamed by the `events --after` figure.
-const EVENTS_STREAMED: i64 = 100_000;
+/// Events streamed by the `events --after` figure, unless
+/// `APPT_BENCH_EVENTS` says how many.
+fn events_streamed() -> i64 {
+    env_or("APPT_BENCH_EVENTS", 100_000)
+}
 const IMPORT_LINES: usize = 20_000;
 /// Bookings each process makes in the concurrency figure.
 const PER_PROCESS: usize = 24;
@@ -937,7 +941,7 @@ impl Plan {
             doctor,
             day,
             due_ids,
-            events_after: (max_event - EVENTS_STREAMED).max(0),
+            events_after: (max_event - events_streamed()).max(0),
             pool,
             stem,
             empty: footprint::empty(file),
@@ -1508,7 +1512,7 @@ impl Bench<'_> {
                 aj = e.appointment_json(),
                 after = p.events_after,
             );
-            let streamed = (p.events - p.events_after.min(p.events)).min(EVENTS_STREAMED);
+            let streamed = (p.events - p.events_after.min(p.events)).min(events_streamed());
             let after = p.events_after.to_string();
             let r = self
                 .pair(

@@ -93,7 +93,8 @@ pub fn of_appointment(tx: &Tx, a: &Appointment) -> Result<Vec<Event>> {
     };
     let mut shown = HashMap::new();
     let mut names = Names::default();
-    rebuild(tx, &mut names, Form::Tree, a, &evs, from..=to, &mut shown)?;
+    let chain: Vec<&Event> = evs.iter().collect();
+    rebuild(tx, &mut names, Form::Tree, a, &chain, from..=to, &mut shown)?;
     put(&mut evs, shown);
     Ok(evs)
 }
@@ -133,6 +134,19 @@ enum Shown {
 enum Added<'a> {
     Appointment(&'a Appointment),
     Value(Value),
+    /// Already made in the stream's form: an appointment as it was before
+    /// the change that is undone next (no copy of it kept to show later).
+    Text(Box<RawValue>),
+}
+
+impl Added<'_> {
+    /// Appointment `a` in `form`, made now.
+    fn made(form: Form, a: &Appointment) -> Result<Added<'static>> {
+        Ok(match form {
+            Form::Tree => Added::Value(wire::appointment(a)),
+            Form::Text => Added::Text(serde_json::value::to_raw_value(&wire::appointment_view(a))?),
+        })
+    }
 }
 
 impl Serialize for Added<'_> {
@@ -140,6 +154,7 @@ impl Serialize for Added<'_> {
         match self {
             Added::Appointment(a) => wire::appointment_view(a).serialize(s),
             Added::Value(v) => v.serialize(s),
+            Added::Text(t) => t.serialize(s),
         }
     }
 }
@@ -163,6 +178,7 @@ fn shown_as(
                 let v = match v {
                     Added::Appointment(a) => wire::appointment(a),
                     Added::Value(v) => v,
+                    Added::Text(t) => serde_json::from_str(t.get())?,
                 };
                 d.insert(k.into(), v);
             }
@@ -183,9 +199,8 @@ fn shown_as(
             for (k, v) in added {
                 d.insert(k, Piece::Added(v));
             }
-            Ok(Shown::Text(RawValue::from_string(serde_json::to_string(
-                &d,
-            )?)?))
+            // Made by serde_json, so not parsed again to be checked.
+            Ok(Shown::Text(serde_json::value::to_raw_value(&d)?))
         }
     }
 }
@@ -251,19 +266,8 @@ impl Carried {
             self.names.read_patients(tx, &patients)?;
             let mut chains: HashMap<String, Vec<Event>> = HashMap::new();
             // A page of every type holds each of its appointments' events
-            // within it: only those after it are read.
-            let read_from = if self.whole {
-                for e in evs.iter() {
-                    if let Some(a) = e.appointment_id.as_deref() {
-                        if new.binary_search(&a).is_ok() {
-                            chains.entry(a.to_string()).or_default().push(e.clone());
-                        }
-                    }
-                }
-                to + 1
-            } else {
-                from
-            };
+            // within it: only those after it are read (and kept).
+            let read_from = if self.whole { to + 1 } else { from };
             for e in events::of_appointments(tx, &new, read_from)? {
                 let a = e.appointment_id.clone().unwrap_or_default();
                 chains.entry(a).or_default().push(e);
@@ -274,17 +278,25 @@ impl Carried {
                 self.ahead.insert(id, Chain { now_as, events });
             }
         }
-        let mut met: Vec<&str> = evs
-            .iter()
-            .filter_map(|e| e.appointment_id.as_deref())
-            .collect();
-        met.sort_unstable();
-        met.dedup();
+        // Each appointment's events within the page, oldest first: those of
+        // one first met here are not among what it carries.
+        let mut met: HashMap<&str, Vec<&Event>> = HashMap::new();
+        for e in evs.iter() {
+            if let Some(a) = e.appointment_id.as_deref() {
+                met.entry(a).or_default().push(e);
+            }
+        }
         let mut shown = HashMap::with_capacity(evs.len());
-        for a in met {
+        let mut chain = Vec::new();
+        for (a, within) in met {
             if let Some(c) = self.ahead.get(a) {
+                chain.clear();
+                if self.whole && new.binary_search(&a).is_ok() {
+                    chain.extend(within);
+                }
+                chain.extend(c.events.iter());
                 let (names, form) = (&mut self.names, self.form);
-                rebuild(tx, names, form, &c.now_as, &c.events, from..=to, &mut shown)?;
+                rebuild(tx, names, form, &c.now_as, &chain, from..=to, &mut shown)?;
             }
         }
         put(evs, shown);
@@ -440,14 +452,21 @@ fn rebuild(
     names: &mut Names,
     form: Form,
     now_as: &Appointment,
-    evs: &[Event],
+    evs: &[&Event],
     show: std::ops::RangeInclusive<i64>,
     shown: &mut HashMap<i64, Shown>,
 ) -> Result<()> {
     let mut state = now_as.clone();
-    // Whether `state`'s names are those of its IDs: the row as read has its
-    // own; each undo asks for them again.
-    let mut named = true;
+    // Whose names `state` holds: the row as read has its own; an undo asks
+    // for them again the first time, and then only when it puts back an ID
+    // they are read by.
+    #[derive(Clone, Copy)]
+    enum Named {
+        Row,
+        Read,
+        Stale,
+    }
+    let mut named = Named::Row;
     for e in evs.iter().rev() {
         if e.id < *show.start() {
             break;
@@ -459,38 +478,47 @@ fn rebuild(
         if stored.contains_key("appointment") {
             continue;
         }
-        let mut name = |state: &mut Appointment, named: &mut bool| -> Result<()> {
-            if !*named {
+        let mut name = |state: &mut Appointment, named: &mut Named| -> Result<()> {
+            if let Named::Stale = named {
                 names.fill(tx, state)?;
-                *named = true;
+                *named = Named::Read;
             }
             Ok(())
         };
         if let Some(Value::Object(set)) = stored.get("set") {
             changes::redo_booking(&mut state.row, set, e.created_at)
                 .map_err(|f| unreadable(e.id, &f.0))?;
-            named = false;
+            named = Named::Stale;
             if wanted {
                 name(&mut state, &mut named)?;
                 let added = vec![("appointment", Added::Appointment(&state))];
                 shown.insert(e.id, shown_as(form, stored, "set", added)?);
             }
         } else if let Some(Value::Object(was)) = stored.get("was") {
-            // The appointment after the change, before it is undone.
-            let after = if wanted {
+            // The appointment after the change is shown before the change is
+            // undone; a move shows where it was too, once undone, so the
+            // appointment after it is made first.
+            let mut moved = None;
+            if wanted {
                 name(&mut state, &mut named)?;
-                Some(state.clone())
-            } else {
-                None
-            };
-            changes::undo(&mut state.row, was).map_err(|f| unreadable(e.id, &f.0))?;
-            named = false;
-            if let Some(after) = &after {
-                let mut added = vec![("appointment", Added::Appointment(after))];
-                if e.kind == "appointment.rescheduled" {
-                    name(&mut state, &mut named)?;
-                    added.push(("previous", Added::Value(wire::previous(&state))));
+                if e.kind == events::RESCHEDULED {
+                    moved = Some(Added::made(form, &state)?);
+                } else {
+                    let added = vec![("appointment", Added::Appointment(&state))];
+                    shown.insert(e.id, shown_as(form, stored, "was", added)?);
                 }
+            }
+            let renamed = changes::undo(&mut state.row, was).map_err(|f| unreadable(e.id, &f.0))?;
+            named = match named {
+                Named::Read if !renamed => Named::Read,
+                _ => Named::Stale,
+            };
+            if let Some(after) = moved {
+                name(&mut state, &mut named)?;
+                let added = vec![
+                    ("appointment", after),
+                    ("previous", Added::Value(wire::previous(&state))),
+                ];
                 shown.insert(e.id, shown_as(form, stored, "was", added)?);
             }
         } else if let Some(ids) = stored.get("waitlist") {

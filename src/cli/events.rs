@@ -23,14 +23,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
-    let mut out = Lines::new();
+    let (mut out, mut buf) = (Lines::new(), Vec::new());
     events::stream(
         &mut ctx.open()?,
         a.after,
         a.kind.as_deref(),
         a.limit,
         None,
-        &mut |e| out.line(&json::event_line(e)),
+        &mut |e| out.line(json::event_line_in(e, &mut buf)),
     )?;
     out.finish()?;
     Ok(Report::quiet())

@@ -164,13 +164,20 @@ fn some<T>(v: Option<T>, f: &str) -> Result<T, Unreadable> {
 }
 
 /// Puts back the values a change's event stored (its `was`): `r` becomes the
-/// appointment as it was before that change.
-pub fn undo(r: &mut AppointmentRow, was: &Map<String, Value>) -> Result<(), Unreadable> {
+/// appointment as it was before that change. Answers whether it put back
+/// one of the IDs an appointment's names are read by (its clinic, doctor,
+/// patient or service), so that a rebuilding reads names only then.
+pub fn undo(r: &mut AppointmentRow, was: &Map<String, Value>) -> Result<bool, Unreadable> {
+    let mut renamed = false;
     for (name, v) in was {
         let f = name.as_str();
         let Some(field) = Field::named(f) else {
             return Err(Unreadable(f.into()));
         };
+        renamed |= matches!(
+            field,
+            Field::ClinicId | Field::DoctorId | Field::PatientId | Field::ServiceId
+        );
         match field {
             // Not what an event keeps (`fields`).
             Field::Id | Field::WindowId | Field::BufferBefore | Field::BufferAfter => {
@@ -218,7 +225,7 @@ pub fn undo(r: &mut AppointmentRow, was: &Map<String, Value>) -> Result<(), Unre
             Field::NoShowAt => r.no_show_at = want_instant(v, f)?,
         }
     }
-    Ok(())
+    Ok(renamed)
 }
 
 /// Puts a booking's stored fields (its `set`) onto `r`, the fields it
@@ -241,7 +248,7 @@ pub fn redo_booking(
         };
         all.insert(f.name().to_string(), v);
     }
-    undo(r, &all)
+    undo(r, &all).map(|_| ())
 }
 
 #[cfg(test)]
@@ -287,8 +294,13 @@ mod tests {
         let keys: Vec<&str> = w.keys().map(String::as_str).collect();
         assert_eq!(keys, ["confirmed_at", "diagnosis", "status"]);
         assert_eq!(w["confirmed_at"], Value::Null);
-        undo(&mut after, &w).unwrap();
+        assert_eq!(undo(&mut after, &w), Ok(false), "no ID put back");
         assert_eq!(format!("{after:?}"), format!("{before:?}"));
+        // Another doctor's: the names are to be read again.
+        after.doctor_id = Some("other".into());
+        let w = was(&before, &after);
+        assert_eq!(undo(&mut after, &w), Ok(true));
+        assert_eq!(after.doctor_id, before.doctor_id);
         let bad: Map<String, Value> = [("status".to_string(), Value::from("lost"))]
             .into_iter()
             .collect();

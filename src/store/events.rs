@@ -75,11 +75,12 @@ const INSERT: Insert = Insert {
 /// booked, which is the row as it is now with every later change undone
 /// (docs/rules.md#events); before, its `set`.
 pub const BOOKED: &str = "appointment.booked";
+pub const RESCHEDULED: &str = "appointment.rescheduled";
 
 /// Every event type appt records.
 pub const TYPES: [&str; 12] = [
     BOOKED,
-    "appointment.rescheduled",
+    RESCHEDULED,
     "appointment.cancelled",
     "appointment.confirmed",
     "appointment.checked_in",

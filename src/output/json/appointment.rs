@@ -242,6 +242,13 @@ pub(super) fn event_view(e: &Event) -> EventView<'_> {
 /// (its shown text where a stream made it, no tree built): the same text as
 /// [`event`] gives, whose keys a `Value` sorts.
 pub fn event_line(e: &crate::store::events::Event) -> String {
+    let mut buf = Vec::new();
+    event_line_in(e, &mut buf).to_string()
+}
+
+/// [`event_line`] written into `buf` (emptied first): a stream writes every
+/// line through one buffer.
+pub fn event_line_in<'b>(e: &crate::store::events::Event, buf: &'b mut Vec<u8>) -> &'b str {
     #[derive(Serialize)]
     #[serde(untagged)]
     enum Data<'a> {
@@ -258,7 +265,8 @@ pub fn event_line(e: &crate::store::events::Event) -> String {
         #[serde(rename = "type")]
         kind: &'a str,
     }
-    let line = serde_json::to_string(&Line {
+    buf.clear();
+    let line = Line {
         actor: e.actor.as_deref(),
         appointment_id: e.appointment_id.as_deref(),
         created_at: ts(e.created_at),
@@ -268,8 +276,11 @@ pub fn event_line(e: &crate::store::events::Event) -> String {
         },
         id: e.id,
         kind: &e.kind,
-    })
-    .unwrap_or_default();
+    };
+    if serde_json::to_writer(&mut *buf, &line).is_err() {
+        buf.clear();
+    }
+    let line = std::str::from_utf8(buf).unwrap_or_default();
     // A person shown a visit's clinical field in its event is noted
     // (docs/security.md#who-looked): a key of them in the line's text
     // (a note that quotes one is noted too, never one missed).

@@ -20,7 +20,8 @@ mod staff;
 mod upkeep;
 
 pub use appointment::{
-    appointments_page, booked, count, event_line, events_page, history, imported, series,
+    appointments_page, booked, count, event_line, event_line_in, events_page, history, imported,
+    series,
 };
 pub use calendars::{calendar, synced};
 pub use channels::{channel, channel_tested, inbox, inbox_done, provider_id};
