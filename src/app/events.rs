@@ -94,7 +94,15 @@ pub fn of_appointment(tx: &Tx, a: &Appointment) -> Result<Vec<Event>> {
     let mut shown = HashMap::new();
     let mut names = Names::default();
     let chain: Vec<&Event> = evs.iter().collect();
-    rebuild(tx, &mut names, Form::Tree, a, &chain, from..=to, &mut shown)?;
+    rebuild(
+        tx,
+        &mut names,
+        Form::Tree,
+        a.clone(),
+        &chain,
+        from..=to,
+        &mut shown,
+    )?;
     put(&mut evs, shown);
     Ok(evs)
 }
@@ -287,16 +295,30 @@ impl Carried {
             }
         }
         let mut shown = HashMap::with_capacity(evs.len());
-        let mut chain = Vec::new();
-        for (a, within) in met {
-            if let Some(c) = self.ahead.get(a) {
-                chain.clear();
-                if self.whole && new.binary_search(&a).is_ok() {
-                    chain.extend(within);
-                }
+        for (a, mut within) in met {
+            let Some(goes_on) = self
+                .ahead
+                .get(a)
+                .map(|c| c.events.last().is_some_and(|e| e.id > to))
+            else {
+                continue;
+            };
+            if !(self.whole && new.binary_search(&a).is_ok()) {
+                within.clear();
+            }
+            let (names, form) = (&mut self.names, self.form);
+            if goes_on {
+                // Carried on: rebuilt from a copy of its row.
+                let c = &self.ahead[a];
+                let mut chain = within;
                 chain.extend(c.events.iter());
-                let (names, form) = (&mut self.names, self.form);
-                rebuild(tx, names, form, &c.now_as, &chain, from..=to, &mut shown)?;
+                let now_as = c.now_as.clone();
+                rebuild(tx, names, form, now_as, &chain, from..=to, &mut shown)?;
+            } else if let Some(Chain { now_as, events }) = self.ahead.remove(a) {
+                // Nothing of it after the page: its row is not copied.
+                let mut chain = within;
+                chain.extend(events.iter());
+                rebuild(tx, names, form, now_as, &chain, from..=to, &mut shown)?;
             }
         }
         put(evs, shown);
@@ -451,12 +473,12 @@ fn rebuild(
     tx: &Tx,
     names: &mut Names,
     form: Form,
-    now_as: &Appointment,
+    now_as: Appointment,
     evs: &[&Event],
     show: std::ops::RangeInclusive<i64>,
     shown: &mut HashMap<i64, Shown>,
 ) -> Result<()> {
-    let mut state = now_as.clone();
+    let mut state = now_as;
     // Whose names `state` holds: the row as read has its own; an undo asks
     // for them again the first time, and then only when it puts back an ID
     // they are read by.
