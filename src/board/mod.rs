@@ -127,6 +127,7 @@ impl Board {
         let clinic = Some(day.clinic.id.clone());
         let mut state = State::new(day, o.lang, o.color, now);
         state.who = o.actor.person().map(|p| p.name.clone());
+        state.select_own_column(o.actor.person().and_then(|p| p.doctor_id.as_deref()));
         Ok(Board {
             clinic,
             by: o.by,
@@ -272,6 +273,9 @@ impl Board {
         let now = self.clock.now();
         match session::person(&mut self.store, &Credentials::Pin { name, pin }, now) {
             Ok(m) => {
+                // Another person starts on their own column; the same one
+                // finds the board where they left it.
+                let another = self.state.who.as_deref() != Some(m.name.as_str());
                 self.state.who = Some(m.name.clone());
                 self.state.lock = None;
                 self.state
@@ -279,6 +283,9 @@ impl Board {
                 self.actor = Actor::Staff(m.person());
                 self.last_key = Instant::now();
                 self.reload(true);
+                if another {
+                    self.state.select_own_column(m.doctor_id.as_deref());
+                }
             }
             Err(e) => self.state.refused(&e),
         }

@@ -263,6 +263,20 @@ impl State {
         self.dirty = true;
     }
 
+    /// Puts the cursor on doctor `own`'s column, when the day has one: a
+    /// doctor at the board starts on their own day (docs/board.md#people).
+    pub fn select_own_column(&mut self, own: Option<&str>) {
+        if let Some(c) = own.and_then(|d| {
+            self.day
+                .columns
+                .iter()
+                .position(|c| c.doctor.as_ref().is_some_and(|x| x.id == d))
+        }) {
+            self.cursor.0 = c;
+            self.dirty = true;
+        }
+    }
+
     /// Selects appointment `id`, when the day shows it.
     pub fn select(&mut self, id: &str) {
         if let Some(cell) = self.day.place_of(id) {

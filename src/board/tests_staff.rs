@@ -127,3 +127,68 @@ fn another_person_takes_the_board_with_their_name_and_pin_and_its_changes_name_t
     press(&mut plain, "p");
     assert!(!plain.locked());
 }
+
+/// The name of the doctor whose column the cursor is on.
+fn column_of_cursor(b: &Board) -> String {
+    let column = &b.day().columns[b.state.cursor.0];
+    column
+        .doctor
+        .as_ref()
+        .map(|d| d.full_name.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_doctor_at_the_board_starts_on_their_own_column_and_finds_it_where_they_left_it() {
+    let mut b = staffed();
+    let req = AddRequest {
+        name: "Sofía".into(),
+        role: "doctor".into(),
+        doctor: Some("Sofía Ruiz".into()),
+        clinic: None,
+    };
+    staff::add(&mut b.store, &req, "8642", at(SUNDAY)).unwrap();
+    // Marta, a manager, opened it on the first column.
+    assert_eq!(column_of_cursor(&b), "Dr. Luis Martínez");
+    // Sofía takes the board: her own day, the last doctor's column.
+    press(&mut b, "p");
+    answer(&mut b, "sofia");
+    answer(&mut b, "8642");
+    assert!(!b.locked());
+    assert_eq!(column_of_cursor(&b), "Dra. Sofía Ruiz");
+    // She moves to another column, the board locks and she comes back:
+    // where she left it.
+    key(&mut b, KeyCode::Left);
+    assert_eq!(column_of_cursor(&b), "Dra. Ana García");
+    b.idle_for(std::time::Duration::from_secs(600));
+    assert!(b.locked());
+    answer(&mut b, "8642");
+    assert!(!b.locked());
+    assert_eq!(column_of_cursor(&b), "Dra. Ana García");
+    // Opened by her, it starts there too.
+    let person = Person {
+        name: "Sofía".into(),
+        role: crate::core::staff::Role::Doctor,
+        doctor_id: b
+            .day()
+            .columns
+            .iter()
+            .filter_map(|c| c.doctor.as_ref())
+            .find(|d| d.full_name == "Dra. Sofía Ruiz")
+            .map(|d| d.id.clone()),
+    };
+    let mine = Board::open(Options {
+        store: b.store,
+        clinic: None,
+        date: None,
+        clock: Clock::Fixed(at(MONDAY_1005)),
+        actor: Actor::Staff(person),
+        lang: Language::En,
+        color: false,
+        key: None,
+        by: crate::app::board::Columns::Doctors,
+        lock_after: None,
+    })
+    .unwrap();
+    assert_eq!(column_of_cursor(&mine), "Dra. Sofía Ruiz");
+}
