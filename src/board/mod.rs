@@ -20,6 +20,7 @@ use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, 
 use crate::app::schedule::WhenInput;
 use crate::app::visit::VisitInput;
 use crate::app::{Clock, Store};
+use crate::core::staff::Person;
 use crate::core::{time, Actor, Appointment};
 use crate::error::{Code, Error, Result};
 use crate::output::board::Note;
@@ -280,7 +281,12 @@ impl Board {
                 self.state.lock = None;
                 self.state
                     .done("b-signed_in", &[("name", m.name.clone().into())]);
-                self.actor = Actor::Staff(m.person());
+                // At the same terminal, as the same account.
+                let os_user = self.actor.person().and_then(|p| p.os_user.clone());
+                self.actor = Actor::Staff(Person {
+                    os_user,
+                    ..m.person()
+                });
                 self.last_key = Instant::now();
                 self.reload(true);
                 if another {

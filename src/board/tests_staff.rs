@@ -29,6 +29,7 @@ fn staffed() -> Board {
             name: "Marta".into(),
             role: crate::core::staff::Role::Manager,
             doctor_id: None,
+            os_user: Some("mostrador".into()),
         }),
         lang: Language::En,
         color: false,
@@ -122,6 +123,18 @@ fn another_person_takes_the_board_with_their_name_and_pin_and_its_changes_name_t
         })
         .unwrap();
     assert_eq!(actor, "staff:Lucía");
+    // At the same terminal, as the same account.
+    let os_user: String = b
+        .store
+        .read(|tx| {
+            tx.one(
+                On::reads(&[Table::Events]),
+                "SELECT os_user FROM events ORDER BY id DESC LIMIT 1",
+                crate::args![],
+            )
+        })
+        .unwrap();
+    assert_eq!(os_user, "mostrador");
     // Without staff, no person and no lock.
     let mut plain = board(busy_monday(), MONDAY_1005, None, Language::En);
     press(&mut plain, "p");
@@ -176,6 +189,7 @@ fn a_doctor_at_the_board_starts_on_their_own_column_and_finds_it_where_they_left
             .filter_map(|c| c.doctor.as_ref())
             .find(|d| d.full_name == "Dra. Sofía Ruiz")
             .map(|d| d.id.clone()),
+        os_user: None,
     };
     let mine = Board::open(Options {
         store: b.store,

@@ -10,6 +10,7 @@ use super::{prompt, Command, Ctx};
 use crate::app::session::{self, Credentials};
 use crate::app::Store;
 use crate::core::roles::{self, Need};
+use crate::core::staff::Person;
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
 use crate::output::lang::tr;
@@ -211,7 +212,10 @@ pub fn gate(ctx: &Ctx, st: &mut Store) -> Result<()> {
         };
         let m = session::person(st, &who, ctx.now)?;
         roles::allow(m.role, need)?;
-        let person = m.person();
+        let person = Person {
+            os_user: Some(super::os_user()),
+            ..m.person()
+        };
         crate::output::reader::choose(person.clone());
         *ctx.actor.borrow_mut() = Actor::Staff(person);
     }

@@ -144,6 +144,7 @@ mod tests {
             name: "x".into(),
             role,
             doctor_id: doctor.map(str::to_string),
+            os_user: None,
         }
     }
 

@@ -45,6 +45,10 @@ pub struct Person {
     pub name: String,
     pub role: Role,
     pub doctor_id: Option<String>,
+    /// The account at the terminal they signed in at (the OS user), which
+    /// their events keep beside their name; None over HTTP, where a token
+    /// says who.
+    pub os_user: Option<String>,
 }
 
 /// The codes as stored, for `appt check`.

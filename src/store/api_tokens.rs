@@ -80,6 +80,7 @@ fn from_row(r: &Row) -> Result<Token> {
             name,
             role: f.named(at + 2, &ROLES, Role::parse)?,
             doctor_id: f.get(at + 3)?,
+            os_user: None,
         }),
         None => None,
     };

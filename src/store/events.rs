@@ -22,13 +22,16 @@ pub struct Event {
     /// Who made the change (`cli:ana`, `import`, `system`, …); None for
     /// events recorded before appt named them.
     pub actor: Option<String>,
+    /// The OS user beside a member of staff who made the change (schema
+    /// 55); None for any other actor.
+    pub os_user: Option<String>,
     /// The data as shown, already JSON text, where a stream rebuilt it so
     /// to write it out (`app::events`); what is written then, not `data`.
     pub shown: Option<Box<serde_json::value::RawValue>>,
 }
 
 /// Every column of the table.
-pub const COLS: &str = "id, type, appointment_id, created_at, data, actor";
+pub const COLS: &str = "id, type, appointment_id, created_at, data, actor, os_user";
 
 /// Records that `actor` made the change `kind` to the appointment.
 pub fn record(
@@ -43,7 +46,14 @@ pub fn record(
     let data = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
     conn.insert_later(
         &INSERT,
-        args![kind, appointment_id, epoch(now), data, actor.to_string()],
+        args![
+            kind,
+            appointment_id,
+            epoch(now),
+            data,
+            actor.to_string(),
+            os_user(actor)
+        ],
     )
 }
 
@@ -60,14 +70,26 @@ pub fn record_patient(
     let data = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
     conn.insert_later(
         &INSERT,
-        args![kind, None::<String>, epoch(now), data, actor.to_string()],
+        args![
+            kind,
+            None::<String>,
+            epoch(now),
+            data,
+            actor.to_string(),
+            os_user(actor)
+        ],
     )
+}
+
+/// The account at the terminal beside a member of staff, as recorded.
+fn os_user(actor: &Actor) -> Option<&str> {
+    actor.person().and_then(|p| p.os_user.as_deref())
 }
 
 /// A new event (its ID the database's next).
 const INSERT: Insert = Insert {
     into: Table::Events,
-    columns: &["type, appointment_id, created_at, data, actor"],
+    columns: &["type, appointment_id, created_at, data, actor, os_user"],
     upsert: "",
 };
 
@@ -110,6 +132,7 @@ pub(crate) fn from_row(r: &Row) -> Result<Event> {
         created_at: f.instant(3)?,
         data: f.json(4)?,
         actor: f.get(5)?,
+        os_user: f.get(6)?,
         shown: None,
     })
 }

@@ -135,6 +135,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(52, "052_token_staff"),
     sql!(53, "053_access_log"),
     sql!(54, "054_session_hours"),
+    sql!(55, "055_event_os_user"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

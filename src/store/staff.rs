@@ -42,6 +42,7 @@ impl Member {
             name: self.name.clone(),
             role: self.role,
             doctor_id: self.doctor_id.clone(),
+            os_user: None,
         }
     }
 }

@@ -1234,6 +1234,8 @@ e-id_or_phone_or_name = ID (or the patient's phone or name)
 
 # Who made a change, as `history` shows it
 actor-board = board ({ $who })
+# A member of staff and the OS account they signed in under, in `history`.
+actor-at = { $who } ({ $account })
 actor-api = API ({ $who })
 actor-import = import
 actor-system = appt

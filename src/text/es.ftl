@@ -1310,6 +1310,8 @@ e-id_or_phone_or_name = ID (o el teléfono o el nombre del paciente)
 
 # Quién hizo un cambio, como lo muestra `history`
 actor-board = tablero ({ $who })
+# Un miembro del personal y la cuenta del sistema con la que entró, en `history`.
+actor-at = { $who } ({ $account })
 actor-api = API ({ $who })
 actor-import = importación
 actor-system = appt

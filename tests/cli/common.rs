@@ -869,7 +869,14 @@ pub fn undo_schema_53(env: &Env) {
 /// Takes schema 54's change (a clinic's `--session-hours`) out of `env`'s
 /// database, for tests of older databases.
 pub fn undo_schema_54(env: &Env) {
+    undo_schema_55(env);
     env.exec("ALTER TABLE clinics DROP COLUMN session_hours;");
+}
+
+/// Takes schema 55's change (the OS user beside a member of staff in the
+/// events) out of `env`'s database, for tests of older databases.
+pub fn undo_schema_55(env: &Env) {
+    env.exec("ALTER TABLE events DROP COLUMN os_user;");
 }
 
 /// Takes schema 52's change (a token tied to a member of staff) out of

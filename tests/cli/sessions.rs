@@ -101,22 +101,57 @@ fn once_there_is_staff_a_command_asks_who_runs_it_and_its_events_name_them() {
     assert_eq!(e["code"], "SIGN_IN_REQUIRED", "{e}");
     assert!(!e.to_string().contains("Marta"), "{e}");
 
-    // A script names its person: the event names them, and history says who.
-    let out = as_staff(&env, "marta", "pin", &["cancel", &id, "--reason", "Llamó"]);
+    // A script names its person, with the OS account beside them: the event
+    // names both, and history says who.
+    let out = env
+        .cmd()
+        .env("USER", "recepcion")
+        .env("APPT_STAFF", "marta")
+        .env("APPT_STAFF_PIN_FILE", env.dir.path().join("pin"))
+        .args(["cancel", &id, "--reason", "Llamó", "--json"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{out:?}");
     assert_eq!(actor(&env), "staff:Marta");
+    let history = |json: bool| {
+        let mut c = env.cmd();
+        c.env("APPT_STAFF", "Marta")
+            .env("APPT_STAFF_PIN_FILE", env.dir.path().join("pin"))
+            .env("COLUMNS", "120")
+            .args(["history", &id]);
+        if json {
+            c.arg("--json");
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let shown = history(false);
+    assert!(
+        shown.contains("Marta (recepcion)") && !shown.contains("staff:Marta"),
+        "{shown}"
+    );
+    let events = serde_json::from_str::<Value>(&history(true)).unwrap()["events"].clone();
+    let (booked, cancelled) = (&events[0], &events[1]);
+    assert_eq!(cancelled["actor"], "staff:Marta", "{cancelled}");
+    assert_eq!(cancelled["os_user"], "recepcion", "{cancelled}");
+    // Any other actor has no account beside it: the OS user is its name.
+    assert!(booked["actor"].as_str().unwrap().starts_with("cli:"));
+    assert!(booked.get("os_user").is_none(), "{booked}");
+    // The stream and the API's history carry it too.
     let out = env
         .cmd()
         .env("APPT_STAFF", "Marta")
         .env("APPT_STAFF_PIN_FILE", env.dir.path().join("pin"))
-        .args(["history", &id])
+        .args(["events"])
         .output()
         .unwrap();
-    let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        shown.contains("Marta") && !shown.contains("staff:Marta"),
-        "{shown}"
-    );
+    let last = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .map(str::to_string);
+    let last: Value = serde_json::from_str(&last.unwrap_or_default()).unwrap();
+    assert_eq!(last["os_user"], "recepcion", "{last}");
 
     // The sweeps cron runs need nobody, with or without --as system.
     assert!(env

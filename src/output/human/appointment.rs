@@ -271,9 +271,14 @@ pub fn history(h: &crate::app::list::History) -> String {
                 .map_or("", lang::status)
                 .into(),
             Item::new(format!("{date} {start}")).or_short(format!("{short_date} {start}")),
-            e.actor
-                .as_deref()
-                .map_or_else(|| or_dash(None).into(), actor),
+            match (e.actor.as_deref(), e.os_user.as_deref()) {
+                (Some(a), Some(os)) => {
+                    Item::new(tr!("actor-at", who = actor_words(a), account = clean(os)))
+                        .or_short(actor_words(a))
+                }
+                (Some(a), None) => actor(a),
+                (None, _) => or_dash(None).into(),
+            },
         ]);
     }
     let mut out = format!(

@@ -220,6 +220,9 @@ pub(super) struct EventView<'a> {
     created_at: String,
     /// Who made the change (docs/rules.md#events); null before appt named them.
     actor: Option<&'a str>,
+    /// The OS user beside a member of staff who made it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    os_user: Option<&'a str>,
     data: &'a Value,
 }
 
@@ -234,6 +237,7 @@ pub(super) fn event_view(e: &Event) -> EventView<'_> {
         appointment_id: e.appointment_id.as_deref(),
         created_at: ts(e.created_at),
         actor: e.actor.as_deref(),
+        os_user: e.os_user.as_deref(),
         data: &e.data,
     }
 }
@@ -262,6 +266,8 @@ pub fn event_line_in<'b>(e: &crate::store::events::Event, buf: &'b mut Vec<u8>) 
         created_at: String,
         data: Data<'a>,
         id: i64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        os_user: Option<&'a str>,
         #[serde(rename = "type")]
         kind: &'a str,
     }
@@ -275,6 +281,7 @@ pub fn event_line_in<'b>(e: &crate::store::events::Event, buf: &'b mut Vec<u8>) 
             None => Data::Tree(&e.data),
         },
         id: e.id,
+        os_user: e.os_user.as_deref(),
         kind: &e.kind,
     };
     if serde_json::to_writer(&mut *buf, &line).is_err() {
