@@ -42,19 +42,7 @@ pub fn record(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    // Views hold only strings, numbers and JSON values: serialising cannot fail.
-    let data = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
-    conn.insert_later(
-        &INSERT,
-        args![
-            kind,
-            appointment_id,
-            epoch(now),
-            data,
-            actor.to_string(),
-            os_user(actor)
-        ],
-    )
+    insert(conn, kind, Some(appointment_id), data, actor, now)
 }
 
 /// Records that `actor` did `kind` (`patient.exported`, `patient.erased`)
@@ -67,23 +55,32 @@ pub fn record_patient(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    insert(conn, kind, None, data, actor, now)
+}
+
+/// One event, with the account at the terminal beside a member of staff.
+fn insert(
+    conn: &Tx,
+    kind: &str,
+    appointment_id: Option<&str>,
+    data: &impl Serialize,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    // Views hold only strings, numbers and JSON values: serialising cannot fail.
     let data = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
+    let os_user = actor.person().and_then(|p| p.os_user.as_deref());
     conn.insert_later(
         &INSERT,
         args![
             kind,
-            None::<String>,
+            appointment_id,
             epoch(now),
             data,
             actor.to_string(),
-            os_user(actor)
+            os_user
         ],
     )
-}
-
-/// The account at the terminal beside a member of staff, as recorded.
-fn os_user(actor: &Actor) -> Option<&str> {
-    actor.person().and_then(|p| p.os_user.as_deref())
 }
 
 /// A new event (its ID the database's next).
