@@ -112,28 +112,21 @@ fn another_person_takes_the_board_with_their_name_and_pin_and_its_changes_name_t
     // Her change is hers: Rosa Méndez (confirmed, 09:00) arrives.
     select(&mut b, "Martínez", "09:00");
     press(&mut b, "a");
-    let actor: String = b
-        .store
-        .read(|tx| {
-            tx.one(
-                On::reads(&[Table::Events]),
-                "SELECT actor FROM events ORDER BY id DESC LIMIT 1",
-                crate::args![],
-            )
-        })
-        .unwrap();
+    let mut last_event = |column: &str| -> String {
+        b.store
+            .read(|tx| {
+                tx.one(
+                    On::reads(&[Table::Events]),
+                    &format!("SELECT {column} FROM events ORDER BY id DESC LIMIT 1"),
+                    crate::args![],
+                )
+            })
+            .unwrap()
+    };
+    let actor = last_event("actor");
     assert_eq!(actor, "staff:Lucía");
     // At the same terminal, as the same account.
-    let os_user: String = b
-        .store
-        .read(|tx| {
-            tx.one(
-                On::reads(&[Table::Events]),
-                "SELECT os_user FROM events ORDER BY id DESC LIMIT 1",
-                crate::args![],
-            )
-        })
-        .unwrap();
+    let os_user = last_event("os_user");
     assert_eq!(os_user, "mostrador");
     // Without staff, no person and no lock.
     let mut plain = board(busy_monday(), MONDAY_1005, None, Language::En);
