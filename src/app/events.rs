@@ -10,10 +10,8 @@ use crate::store::db::Tx;
 use crate::store::events::{self, Event, TYPES};
 use crate::store::{appointments, clinics, doctors, patients, services, stored, Store};
 use crate::wire;
-use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Events are read a page (one short read transaction) at a time and each
 /// row is handed on as it is read, so memory stays flat however long the log
@@ -94,10 +92,14 @@ pub fn of_appointment(tx: &Tx, a: &Appointment) -> Result<Vec<Event>> {
     let mut shown = HashMap::new();
     let mut names = Names::default();
     let chain: Vec<&Event> = evs.iter().collect();
+    // The name the row shows (one its clinic was given, or the patient's)
+    // is the name while the patient is the same.
+    let whose = (a.patient_id.clone(), a.patient_name.clone());
+    names.given.insert(a.id.clone(), whose);
     rebuild(
         tx,
         &mut names,
-        Form::Tree,
+        &mut Making::new(Form::Tree),
         a.clone(),
         &chain,
         from..=to,
@@ -132,10 +134,28 @@ enum Form {
     Text,
 }
 
+/// How rebuilt data is made: its form, and the buffer text is made in
+/// (kept from one event to the next, so that each text is allocated once,
+/// at its size).
+struct Making {
+    form: Form,
+    buf: Vec<u8>,
+}
+
+impl Making {
+    fn new(form: Form) -> Making {
+        Making {
+            form,
+            buf: Vec::new(),
+        }
+    }
+}
+
 /// An event's data as shown, in its [`Form`].
 enum Shown {
     Tree(Value),
-    Text(Box<RawValue>),
+    /// JSON text, made by serde_json.
+    Text(String),
 }
 
 /// What an event shows beside what it stores.
@@ -144,7 +164,7 @@ enum Added<'a> {
     Value(Value),
     /// Already made in the stream's form: an appointment as it was before
     /// the change that is undone next (no copy of it kept to show later).
-    Text(Box<RawValue>),
+    Text(String),
 }
 
 impl Added<'_> {
@@ -152,30 +172,31 @@ impl Added<'_> {
     fn made(form: Form, a: &Appointment) -> Result<Added<'static>> {
         Ok(match form {
             Form::Tree => Added::Value(wire::appointment(a)),
-            Form::Text => Added::Text(serde_json::value::to_raw_value(&wire::appointment_view(a))?),
+            Form::Text => Added::Text(serde_json::to_string(&wire::appointment_view(a))?),
         })
     }
-}
 
-impl Serialize for Added<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+    /// Writes itself as JSON text at the end of `buf`.
+    fn write(&self, buf: &mut Vec<u8>) -> Result<()> {
         match self {
-            Added::Appointment(a) => wire::appointment_view(a).serialize(s),
-            Added::Value(v) => v.serialize(s),
-            Added::Text(t) => t.serialize(s),
+            Added::Appointment(a) => serde_json::to_writer(buf, &wire::appointment_view(a))?,
+            Added::Value(v) => serde_json::to_writer(buf, v)?,
+            Added::Text(t) => buf.extend_from_slice(t.as_bytes()),
         }
+        Ok(())
     }
 }
 
-/// A stored event's data without its key `drop`, with `added`, in `form`:
-/// the keys in order, as a `Value`'s map keeps them.
+/// A stored event's data without its key `drop`, with `added`, made as
+/// `making` says.
 fn shown_as(
-    form: Form,
+    making: &mut Making,
     stored: &Map<String, Value>,
     drop: &str,
-    added: Vec<(&'static str, Added)>,
+    mut added: Vec<(&'static str, Added)>,
 ) -> Result<Shown> {
-    match form {
+    let buf = &mut making.buf;
+    match making.form {
         Form::Tree => {
             let mut d: Map<String, Value> = stored
                 .iter()
@@ -186,29 +207,46 @@ fn shown_as(
                 let v = match v {
                     Added::Appointment(a) => wire::appointment(a),
                     Added::Value(v) => v,
-                    Added::Text(t) => serde_json::from_str(t.get())?,
+                    Added::Text(t) => serde_json::from_str(&t)?,
                 };
                 d.insert(k.into(), v);
             }
             Ok(Shown::Tree(Value::Object(d)))
         }
         Form::Text => {
-            #[derive(Serialize)]
-            #[serde(untagged)]
-            enum Piece<'a> {
-                Stored(&'a Value),
-                Added(Added<'a>),
+            // The keys in order, as the tree's map keeps them: the stored
+            // ones (in order already) and the added ones merged, an added
+            // one in place of a stored one of its name.
+            added.sort_unstable_by_key(|(k, _)| *k);
+            let mut added = added.into_iter().peekable();
+            buf.clear();
+            buf.push(b'{');
+            let key = |buf: &mut Vec<u8>, k: &str| -> Result<()> {
+                if buf.len() > 1 {
+                    buf.push(b',');
+                }
+                serde_json::to_writer(&mut *buf, k)?;
+                buf.push(b':');
+                Ok(())
+            };
+            for (k, v) in stored.iter().filter(|(k, _)| k.as_str() != drop) {
+                while let Some((a, v)) = added.next_if(|(a, _)| *a < k.as_str()) {
+                    key(buf, a)?;
+                    v.write(buf)?;
+                }
+                if added.peek().is_some_and(|(a, _)| a == k) {
+                    continue;
+                }
+                key(buf, k)?;
+                serde_json::to_writer(&mut *buf, v)?;
             }
-            let mut d: BTreeMap<&str, Piece> = stored
-                .iter()
-                .filter(|(k, _)| k.as_str() != drop)
-                .map(|(k, v)| (k.as_str(), Piece::Stored(v)))
-                .collect();
-            for (k, v) in added {
-                d.insert(k, Piece::Added(v));
+            for (a, v) in added {
+                key(buf, a)?;
+                v.write(buf)?;
             }
-            // Made by serde_json, so not parsed again to be checked.
-            Ok(Shown::Text(serde_json::value::to_raw_value(&d)?))
+            buf.push(b'}');
+            // Made by serde_json, so valid UTF-8.
+            Ok(Shown::Text(String::from_utf8_lossy(buf).into_owned()))
         }
     }
 }
@@ -221,7 +259,7 @@ fn shown_as(
 /// the same past; an event written since is not among them, and its
 /// appointment is read again.
 struct Carried {
-    form: Form,
+    making: Making,
     /// Whether each page holds every event within it (no `--type`).
     whole: bool,
     names: Names,
@@ -237,7 +275,7 @@ struct Chain {
 impl Carried {
     fn new(form: Form, whole: bool) -> Carried {
         Carried {
-            form,
+            making: Making::new(form),
             whole,
             names: Names::default(),
             ahead: HashMap::new(),
@@ -269,8 +307,9 @@ impl Carried {
         new.sort_unstable();
         new.dedup();
         if !new.is_empty() {
-            let now_as = appointments::get_many(tx, &new)?;
-            let patients: Vec<&str> = now_as.values().map(|a| a.row.patient_id.as_str()).collect();
+            // Each row alone: its names are those the stream holds.
+            let bare = appointments::bare_many(tx, &new)?;
+            let patients: Vec<&str> = bare.iter().map(|b| b.row.patient_id.as_str()).collect();
             self.names.read_patients(tx, &patients)?;
             let mut chains: HashMap<String, Vec<Event>> = HashMap::new();
             // A page of every type holds each of its appointments' events
@@ -280,10 +319,12 @@ impl Carried {
                 let a = e.appointment_id.clone().unwrap_or_default();
                 chains.entry(a).or_default().push(e);
             }
-            for (id, now_as) in now_as {
-                let mut events = chains.remove(&id).unwrap_or_default();
+            for b in bare {
+                let now_as = self.names.appointment(tx, b)?;
+                let mut events = chains.remove(&now_as.row.id).unwrap_or_default();
                 events.sort_by_key(|e| e.id);
-                self.ahead.insert(id, Chain { now_as, events });
+                self.ahead
+                    .insert(now_as.row.id.clone(), Chain { now_as, events });
             }
         }
         // Each appointment's events within the page, oldest first: those of
@@ -306,19 +347,19 @@ impl Carried {
             if !(self.whole && new.binary_search(&a).is_ok()) {
                 within.clear();
             }
-            let (names, form) = (&mut self.names, self.form);
+            let (names, making) = (&mut self.names, &mut self.making);
             if goes_on {
                 // Carried on: rebuilt from a copy of its row.
                 let c = &self.ahead[a];
                 let mut chain = within;
                 chain.extend(c.events.iter());
                 let now_as = c.now_as.clone();
-                rebuild(tx, names, form, now_as, &chain, from..=to, &mut shown)?;
+                rebuild(tx, names, making, now_as, &chain, from..=to, &mut shown)?;
             } else if let Some(Chain { now_as, events }) = self.ahead.remove(a) {
                 // Nothing of it after the page: its row is not copied.
                 let mut chain = within;
                 chain.extend(events.iter());
-                rebuild(tx, names, form, now_as, &chain, from..=to, &mut shown)?;
+                rebuild(tx, names, making, now_as, &chain, from..=to, &mut shown)?;
             }
         }
         put(evs, shown);
@@ -359,7 +400,11 @@ struct Names {
     doctors: HashMap<String, (String, Option<String>)>,
     services: HashMap<String, (String, i64)>,
     clinics: HashMap<String, (Tz, String)>,
-    patients: HashMap<String, (String, String)>,
+    /// Each patient's name and phone, and whether they were erased.
+    patients: HashMap<String, (String, String, bool)>,
+    /// The name an appointment's clinic was given for its patient, by
+    /// appointment: what it shows while that patient is its own.
+    given: HashMap<String, (String, String)>,
 }
 
 impl Names {
@@ -392,27 +437,63 @@ impl Names {
         unknown.dedup();
         for p in patients::get_many(tx, &unknown)? {
             let p = p.patient;
-            self.patients.insert(p.id, (p.full_name, p.phone));
+            let erased = p.erased_at.is_some();
+            self.patients.insert(p.id, (p.full_name, p.phone, erased));
         }
         Ok(())
     }
 
-    fn patient(&mut self, tx: &Tx, id: &str) -> Result<&(String, String)> {
+    fn patient(&mut self, tx: &Tx, id: &str) -> Result<&(String, String, bool)> {
         if !self.patients.contains_key(id) {
             let p = patients::get(tx, id)?.patient;
-            self.patients.insert(id.to_string(), (p.full_name, p.phone));
+            let erased = p.erased_at.is_some();
+            self.patients
+                .insert(id.to_string(), (p.full_name, p.phone, erased));
         }
         Ok(&self.patients[id])
     }
 
+    fn clinic(&mut self, tx: &Tx, id: &str) -> Result<&(Tz, String)> {
+        if !self.clinics.contains_key(id) {
+            let c = clinics::get(tx, id)?;
+            self.clinics.insert(c.id, (c.timezone, c.name));
+        }
+        Ok(&self.clinics[id])
+    }
+
+    /// Appointment `b` as it is now, with its names.
+    fn appointment(&mut self, tx: &Tx, b: appointments::Bare) -> Result<Appointment> {
+        if let Some(given) = b.name_given {
+            let whose = (b.row.patient_id.clone(), given);
+            self.given.insert(b.row.id.clone(), whose);
+        }
+        let (timezone, clinic_name) = self.clinic(tx, &b.row.clinic_id)?.clone();
+        let mut a = Appointment {
+            row: b.row,
+            timezone,
+            clinic_name,
+            patient_name: String::new(),
+            patient_phone: String::new(),
+            patient_erased: false,
+            doctor_name: None,
+            doctor_specialty: None,
+            service_name: None,
+            service_minutes: None,
+            resources: b.resources,
+        };
+        self.fill(tx, &mut a)?;
+        Ok(a)
+    }
+
     /// Gives `a` the names of what its (undone) IDs name.
     fn fill(&mut self, tx: &Tx, a: &mut Appointment) -> Result<()> {
-        if !self.clinics.contains_key(&a.clinic_id) {
-            let c = clinics::get(tx, &a.clinic_id)?;
-            self.clinics.insert(c.id.clone(), (c.timezone, c.name));
-        }
-        (a.timezone, a.clinic_name) = self.clinics[&a.clinic_id].clone();
-        (a.patient_name, a.patient_phone) = self.patient(tx, &a.row.patient_id.clone())?.clone();
+        (a.timezone, a.clinic_name) = self.clinic(tx, &a.row.clinic_id.clone())?.clone();
+        let (name, phone, erased) = self.patient(tx, &a.row.patient_id.clone())?.clone();
+        a.patient_name = match self.given.get(&a.row.id) {
+            Some((patient, given)) if *patient == a.row.patient_id => given.clone(),
+            _ => name,
+        };
+        (a.patient_phone, a.patient_erased) = (phone, erased);
         (a.doctor_name, a.doctor_specialty) = match a.doctor_id.clone() {
             Some(d) => {
                 let (n, s) = self.doctor(tx, &d)?.clone();
@@ -435,7 +516,10 @@ impl Names {
     fn entry(&mut self, tx: &Tx, ids: &Value) -> Result<Value> {
         let id = |k: &str| ids.get(k).and_then(Value::as_str).map(str::to_string);
         let patient = match id("patient_id") {
-            Some(p) => Some((p.clone(), self.patient(tx, &p)?.clone())),
+            Some(p) => {
+                let (name, phone, _) = self.patient(tx, &p)?.clone();
+                Some((p, (name, phone)))
+            }
             None => None,
         };
         let doctor = match id("doctor_id") {
@@ -472,7 +556,7 @@ fn unreadable(id: i64, what: &str) -> Error {
 fn rebuild(
     tx: &Tx,
     names: &mut Names,
-    form: Form,
+    making: &mut Making,
     now_as: Appointment,
     evs: &[&Event],
     show: std::ops::RangeInclusive<i64>,
@@ -514,7 +598,7 @@ fn rebuild(
             if wanted {
                 name(&mut state, &mut named)?;
                 let added = vec![("appointment", Added::Appointment(&state))];
-                shown.insert(e.id, shown_as(form, stored, "set", added)?);
+                shown.insert(e.id, shown_as(making, stored, "set", added)?);
             }
         } else if let Some(Value::Object(was)) = stored.get("was") {
             // The appointment after the change is shown before the change is
@@ -524,10 +608,10 @@ fn rebuild(
             if wanted {
                 name(&mut state, &mut named)?;
                 if e.kind == events::RESCHEDULED {
-                    moved = Some(Added::made(form, &state)?);
+                    moved = Some(Added::made(making.form, &state)?);
                 } else {
                     let added = vec![("appointment", Added::Appointment(&state))];
-                    shown.insert(e.id, shown_as(form, stored, "was", added)?);
+                    shown.insert(e.id, shown_as(making, stored, "was", added)?);
                 }
             }
             let renamed = changes::undo(&mut state.row, was).map_err(|f| unreadable(e.id, &f.0))?;
@@ -541,19 +625,19 @@ fn rebuild(
                     ("appointment", after),
                     ("previous", Added::Value(wire::previous(&state))),
                 ];
-                shown.insert(e.id, shown_as(form, stored, "was", added)?);
+                shown.insert(e.id, shown_as(making, stored, "was", added)?);
             }
         } else if let Some(ids) = stored.get("waitlist") {
             if wanted {
                 let added = vec![("waitlist", Added::Value(names.entry(tx, ids)?))];
-                shown.insert(e.id, shown_as(form, stored, "", added)?);
+                shown.insert(e.id, shown_as(making, stored, "", added)?);
             }
         } else if e.kind == events::BOOKED && wanted {
             // A booking that stores nothing of its row: every later change
             // undone, the row is as it was booked.
             name(&mut state, &mut named)?;
             let added = vec![("appointment", Added::Appointment(&state))];
-            shown.insert(e.id, shown_as(form, stored, "", added)?);
+            shown.insert(e.id, shown_as(making, stored, "", added)?);
         }
     }
     Ok(())
@@ -587,7 +671,7 @@ mod tests {
     /// An event's data as written out: its text where the stream made it.
     fn line(e: &Event) -> String {
         match &e.shown {
-            Some(t) => t.get().to_string(),
+            Some(t) => t.clone(),
             None => e.data.to_string(),
         }
     }

@@ -5,7 +5,7 @@ use super::appointment_columns::{self, overbooked};
 use super::asked::Asked;
 use super::columns::{assignments, count, place, under};
 use super::db::{marks, Backend, Changes, Insert, On, Peek, Row, Table, ToVal, Tx, Val};
-use super::stored::{BUFFER, MINUTES};
+use super::stored::{Fields, BUFFER, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
@@ -121,6 +121,35 @@ const CLINIC_WIDE: &str =
 
 pub(super) fn from_row(r: &Row) -> Result<Appointment> {
     let f = r.of("appointments", place!(COLS, "id"))?;
+    let row = row_of(&f)?;
+    // An erased patient's phone column holds a placeholder, no phone.
+    let patient_erased = f.get::<Option<i64>>(joined!("p.erased_at"))?.is_some();
+    Ok(Appointment {
+        row,
+        timezone: r
+            .of("clinics", place!(COLS, "clinic_id"))?
+            .zone(joined!("c.timezone"))?,
+        clinic_name: f.get(joined!("c.name"))?,
+        patient_name: match f.get(joined!("a.patient_name_given"))? {
+            Some(given) => given,
+            None => f.get(joined!("p.full_name"))?,
+        },
+        patient_phone: if patient_erased {
+            String::new()
+        } else {
+            f.get(joined!("p.phone"))?
+        },
+        patient_erased,
+        doctor_name: f.get(joined!("d.full_name"))?,
+        doctor_specialty: f.get(joined!("d.specialty"))?,
+        service_name: f.get(joined!("s.name"))?,
+        service_minutes: f.get(joined!("s.duration_minutes"))?,
+        resources: super::resources::given_read(f.get(const { count(COLS) + count(JOINED) })?),
+    })
+}
+
+/// An appointment's own columns ([`COLS`] first in a row).
+fn row_of(f: &Fields) -> Result<AppointmentRow> {
     let starts_at = f.instant(place!(COLS, "starts_at"))?;
     let ends_at = f.instant(place!(COLS, "ends_at"))?;
     if ends_at <= starts_at {
@@ -129,7 +158,7 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
             crate::text::msg!("e-is_not_after_starts_at"),
         ));
     }
-    let row = AppointmentRow {
+    Ok(AppointmentRow {
         id: f.id().to_string(),
         clinic_id: f.get(place!(COLS, "clinic_id"))?,
         doctor_id: f.get(place!(COLS, "doctor_id"))?,
@@ -173,30 +202,6 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
             f.get(place!(COLS, "overbook_by"))?,
             f.get(place!(COLS, "overbook_rule"))?,
         ),
-    };
-    // An erased patient's phone column holds a placeholder, no phone.
-    let patient_erased = f.get::<Option<i64>>(joined!("p.erased_at"))?.is_some();
-    Ok(Appointment {
-        row,
-        timezone: r
-            .of("clinics", place!(COLS, "clinic_id"))?
-            .zone(joined!("c.timezone"))?,
-        clinic_name: f.get(joined!("c.name"))?,
-        patient_name: match f.get(joined!("a.patient_name_given"))? {
-            Some(given) => given,
-            None => f.get(joined!("p.full_name"))?,
-        },
-        patient_phone: if patient_erased {
-            String::new()
-        } else {
-            f.get(joined!("p.phone"))?
-        },
-        patient_erased,
-        doctor_name: f.get(joined!("d.full_name"))?,
-        doctor_specialty: f.get(joined!("d.specialty"))?,
-        service_name: f.get(joined!("s.name"))?,
-        service_minutes: f.get(joined!("s.duration_minutes"))?,
-        resources: super::resources::given_read(f.get(const { count(COLS) + count(JOINED) })?),
     })
 }
 
@@ -239,6 +244,53 @@ pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Appointment>>
     for id in ids {
         if !found.contains_key(id) {
             found.insert(id.to_string(), get(conn, id)?);
+        }
+    }
+    Ok(found)
+}
+
+/// An appointment as stored, without what it shows of its clinic,
+/// patient, doctor and service: for a reader that holds those already (the
+/// event stream reads each of them once, not once an appointment).
+pub struct Bare {
+    pub row: AppointmentRow,
+    /// The name its clinic was given for the patient ([`name_given`]).
+    pub name_given: Option<String>,
+    pub resources: Vec<crate::core::resources::Given>,
+}
+
+/// What [`bare_many`] reads.
+const BARE: On = On::reads(&[
+    Table::AppointmentResources,
+    Table::Appointments,
+    Table::Resources,
+]);
+
+/// The appointments of `ids` (whole IDs) as stored ([`Bare`]), in one
+/// query per few hundred; an ID that is not there is answered as [`get`]
+/// answers it.
+pub fn bare_many(conn: &Tx, ids: &[&str]) -> Result<Vec<Bare>> {
+    let mut ids: Vec<&str> = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let sql = format!(
+        "SELECT {}, a.patient_name_given, {} FROM appointments a WHERE a.id IN ({{keys}})",
+        under("a", COLS),
+        super::resources::GIVEN
+    );
+    let found = conn.rows_in(BARE, &sql, &[], &ids, |r| {
+        let f = r.of("appointments", place!(COLS, "id"))?;
+        Ok(Bare {
+            row: row_of(&f)?,
+            name_given: f.get(const { count(COLS) })?,
+            resources: super::resources::given_read(f.get(const { count(COLS) + 1 })?),
+        })
+    })?;
+    if found.len() < ids.len() {
+        let there: std::collections::HashSet<&str> =
+            found.iter().map(|b| b.row.id.as_str()).collect();
+        for id in ids.iter().filter(|id| !there.contains(*id)) {
+            get(conn, id)?;
         }
     }
     Ok(found)

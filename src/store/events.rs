@@ -25,9 +25,10 @@ pub struct Event {
     /// The OS user beside a member of staff who made the change (schema
     /// 55); None for any other actor.
     pub os_user: Option<String>,
-    /// The data as shown, already JSON text, where a stream rebuilt it so
-    /// to write it out (`app::events`); what is written then, not `data`.
-    pub shown: Option<Box<serde_json::value::RawValue>>,
+    /// The data as shown, already JSON text (made by serde_json), where a
+    /// stream rebuilt it so to write it out (`app::events`); what is
+    /// written then, not `data`.
+    pub shown: Option<String>,
 }
 
 /// Every column of the table.

@@ -478,6 +478,27 @@ fn a_clinics_token_booking_another_clinics_patient_changes_nothing_of_theirs() {
     let r = srv.get(&format!("/v1/appointments/{}", s(&booked["id"])), &t);
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("Sara Otra") && !r.body.contains("Sara Central"));
+    // Changed later, its events show it as it was with the name Norte
+    // gave, the booking as much as the change (each rebuilt past the
+    // change, whose patient is read again).
+    let path = format!("/v1/appointments/{}", s(&booked["id"]));
+    let r = srv.post(
+        &format!("{path}/status"),
+        &t,
+        json!({"status": "confirmed"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    for url in [format!("{path}/history"), "/v1/events".to_string()] {
+        let r = srv.get(&url, &t);
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(
+            r.body.matches("\"Sara Otra\"").count(),
+            2,
+            "{url}: {}",
+            r.body
+        );
+        assert!(!r.body.contains("Sara Central"), "{url}: {}", r.body);
+    }
     let r = srv.get("/v1/appointments?patient=%2B50370001111", &t);
     assert_eq!(r.status, 404, "{}", r.body);
     let r = srv.get(&format!("/v1/patients/{sara_id}/export"), &exports);

@@ -253,38 +253,8 @@ pub fn event_line(e: &crate::store::events::Event) -> String {
 /// [`event_line`] written into `buf` (emptied first): a stream writes every
 /// line through one buffer.
 pub fn event_line_in<'b>(e: &crate::store::events::Event, buf: &'b mut Vec<u8>) -> &'b str {
-    #[derive(Serialize)]
-    #[serde(untagged)]
-    enum Data<'a> {
-        Text(&'a serde_json::value::RawValue),
-        Tree(&'a Value),
-    }
-    #[derive(Serialize)]
-    struct Line<'a> {
-        actor: Option<&'a str>,
-        appointment_id: Option<&'a str>,
-        created_at: String,
-        data: Data<'a>,
-        id: i64,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        os_user: Option<&'a str>,
-        #[serde(rename = "type")]
-        kind: &'a str,
-    }
     buf.clear();
-    let line = Line {
-        actor: e.actor.as_deref(),
-        appointment_id: e.appointment_id.as_deref(),
-        created_at: ts(e.created_at),
-        data: match &e.shown {
-            Some(t) => Data::Text(t),
-            None => Data::Tree(&e.data),
-        },
-        id: e.id,
-        os_user: e.os_user.as_deref(),
-        kind: &e.kind,
-    };
-    if serde_json::to_writer(&mut *buf, &line).is_err() {
+    if write_event_line(e, buf).is_err() {
         buf.clear();
     }
     let line = std::str::from_utf8(buf).unwrap_or_default();
@@ -300,6 +270,33 @@ pub fn event_line_in<'b>(e: &crate::store::events::Event, buf: &'b mut Vec<u8>) 
         }
     }
     line
+}
+
+/// Writes event `e`'s line into `buf`: the keys in the order [`event`]'s
+/// `Value` sorts them, written one by one so that the data as shown, text
+/// already, goes in as it is.
+fn write_event_line(e: &crate::store::events::Event, buf: &mut Vec<u8>) -> serde_json::Result<()> {
+    buf.extend_from_slice(b"{\"actor\":");
+    serde_json::to_writer(&mut *buf, &e.actor)?;
+    buf.extend_from_slice(b",\"appointment_id\":");
+    serde_json::to_writer(&mut *buf, &e.appointment_id)?;
+    buf.extend_from_slice(b",\"created_at\":");
+    serde_json::to_writer(&mut *buf, &ts(e.created_at))?;
+    buf.extend_from_slice(b",\"data\":");
+    match &e.shown {
+        Some(text) => buf.extend_from_slice(text.as_bytes()),
+        None => serde_json::to_writer(&mut *buf, &e.data)?,
+    }
+    buf.extend_from_slice(b",\"id\":");
+    serde_json::to_writer(&mut *buf, &e.id)?;
+    if let Some(os_user) = &e.os_user {
+        buf.extend_from_slice(b",\"os_user\":");
+        serde_json::to_writer(&mut *buf, os_user)?;
+    }
+    buf.extend_from_slice(b",\"type\":");
+    serde_json::to_writer(&mut *buf, &e.kind)?;
+    buf.push(b'}');
+    Ok(())
 }
 
 /// `GET /v1/events`: a page of the event log (each line already the JSON of
