@@ -576,6 +576,37 @@ fn delivers_only_events_after_the_webhook_was_added_signed_with_the_exact_body()
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A member of staff's event arrives as `events` prints it: the OS account
+/// of their terminal beside them (docs/rules.md#webhooks); any other
+/// actor's without one.
+#[test]
+fn a_staff_members_event_arrives_with_the_os_account_beside_them() {
+    let env = Env::clinic();
+    let server = Server::start();
+    let a = env.book("2026-06-16", "10:00", "+50370000002");
+    add(&env, &server.url(), &[]);
+    let b = env.book("2026-06-16", "11:00", "+50370000003");
+    crate::sessions::add_manager(&env);
+    let out = env
+        .cmd()
+        .env("USER", "recepcion")
+        .env("APPT_STAFF", "Marta")
+        .env("APPT_STAFF_PIN_FILE", env.dir.path().join("pin"))
+        .args(["status", s(&a["id"]), "confirmed", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(deliver_ok(&env), json!({"delivered": 2, "failed": 0}));
+    let bodies: Vec<Value> = server.requests().iter().map(|r| r.json()).collect();
+    let (booked, confirmed) = (&bodies[0], &bodies[1]);
+    assert_eq!(booked["data"]["appointment"]["id"], b["id"], "{booked}");
+    assert!(s(&booked["actor"]).starts_with("cli:"), "{booked}");
+    assert!(booked.get("os_user").is_none(), "{booked}");
+    assert_eq!(confirmed["type"], "appointment.confirmed", "{confirmed}");
+    assert_eq!(confirmed["actor"], "staff:Marta", "{confirmed}");
+    assert_eq!(confirmed["os_user"], "recepcion", "{confirmed}");
+}
+
 #[test]
 fn no_signature_header_without_a_secret() {
     let env = Env::clinic();

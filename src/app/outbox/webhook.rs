@@ -161,8 +161,12 @@ pub fn deliver(st: &mut Store, now: DateTime<Utc>) -> Result<Delivered> {
             } else {
                 wire::event_message_view(e.data.clone())
             };
-            let body = json!({"id": e.id, "type": e.kind, "created_at": time::fmt_utc(e.created_at), "actor": e.actor, "data": data})
-                .to_string();
+            let mut body = json!({"id": e.id, "type": e.kind, "created_at": time::fmt_utc(e.created_at), "actor": e.actor, "data": data});
+            // The account beside a member of staff, as `events` has it.
+            if let Some(os_user) = &e.os_user {
+                body["os_user"] = json!(os_user);
+            }
+            let body = body.to_string();
             match post(&agent, &w, &e, &body).map_err(|m| m.english()) {
                 Ok(()) => {
                     st.write(|tx| webhooks::delivered(tx, &w.id, e.id))?;
