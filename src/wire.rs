@@ -413,6 +413,11 @@ struct WaitlistView<'a> {
 /// what an event's entry leaves to be looked up on reading.
 const WAITLIST_REFS: [&str; 3] = ["patient", "doctor", "service"];
 
+/// Marks an entry stored by IDs whose clinic gave its patient a name of
+/// its own (no copy of the name): once the entry is gone, no other name is
+/// shown in its place.
+pub const NAME_GIVEN: &str = "name_given";
+
 /// A waitlist entry as an event stores it: the entry's own fields, its
 /// patient, doctor and service by ID only.
 pub fn waitlist_ids(e: &crate::store::waitlist::Entry) -> Value {
@@ -420,6 +425,9 @@ pub fn waitlist_ids(e: &crate::store::waitlist::Entry) -> Value {
     if let Value::Object(m) = &mut v {
         for k in WAITLIST_REFS {
             m.remove(k);
+        }
+        if e.name_given.is_some() {
+            m.insert(NAME_GIVEN.into(), Value::Bool(true));
         }
     }
     v
@@ -441,6 +449,7 @@ pub fn waitlist_with_names(
     if m.contains_key("patient") {
         return v;
     }
+    m.remove(NAME_GIVEN);
     let view = |x: Option<Value>| x.unwrap_or(Value::Null);
     m.insert(
         "patient".into(),

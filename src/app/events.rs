@@ -8,7 +8,7 @@ use crate::core::Appointment;
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::events::{self, Event, TYPES};
-use crate::store::{appointments, clinics, doctors, patients, services, stored, Store};
+use crate::store::{appointments, clinics, doctors, patients, services, stored, waitlist, Store};
 use crate::wire;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -518,6 +518,17 @@ impl Names {
         let patient = match id("patient_id") {
             Some(p) => {
                 let (name, phone, _) = self.patient(tx, &p)?.clone();
+                // The name the entry's clinic gave, while the entry is
+                // there; once it is gone, none rather than the record's.
+                let given = match id("id") {
+                    Some(w) => waitlist::name_given(tx, &w)?,
+                    None => None,
+                };
+                let name = match given {
+                    Some(Some(given)) => given,
+                    None if ids.get(wire::NAME_GIVEN) == Some(&Value::Bool(true)) => String::new(),
+                    _ => name,
+                };
                 Some((p, (name, phone)))
             }
             None => None,

@@ -244,8 +244,8 @@ pub fn offer_freed(tx: &Tx, freed: &Appointment, now: DateTime<Utc>) -> Result<(
     if freed.starts_at <= now {
         return Ok(());
     }
-    let Some(entry) = waitlist::next_in_line(tx, doctor_id, freed.local_date, &freed.patient_id)?
-    else {
+    let (clinic, day) = (&freed.clinic_id, freed.local_date);
+    let Some(entry) = waitlist::next_in_line(tx, clinic, doctor_id, day, &freed.patient_id)? else {
         return Ok(());
     };
     waitlist::count_offer(tx, &entry.id)?;

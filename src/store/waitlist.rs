@@ -165,6 +165,18 @@ pub fn exists(conn: &Tx, id: &str) -> Result<bool> {
     Ok(one.is_some())
 }
 
+/// The name entry `id` was given by a clinic that did not know its patient
+/// ([`Entry::name_given`]): None when the entry is gone, `Some(None)` when
+/// it was given none.
+pub fn name_given(conn: &Tx, id: &str) -> Result<Option<Option<String>>> {
+    conn.row(
+        On::reads(&[Table::Waitlist]),
+        "SELECT patient_name_given FROM waitlist WHERE id = ?1",
+        args![id],
+        |r| r.get(0),
+    )
+}
+
 /// The patient's entry for this doctor and date, if there is one.
 pub fn of_patient(
     conn: &Tx,
@@ -227,10 +239,12 @@ pub fn list(conn: &Tx, clinic_id: &str, from: NaiveDate) -> Result<Vec<Entry>> {
     )
 }
 
-/// Who is offered a time freed on this doctor's date: the entry offered the
-/// fewest times so far, oldest first — never the patient who freed it.
+/// Who is offered a time freed on this doctor's date at this clinic: the
+/// entry there offered the fewest times so far, oldest first — never the
+/// patient who freed it, nor anyone waiting at another clinic of the doctor.
 pub fn next_in_line(
     conn: &Tx,
+    clinic_id: &str,
     doctor_id: &str,
     on: NaiveDate,
     except_patient: &str,
@@ -239,9 +253,9 @@ pub fn next_in_line(
         SELECTED_ON,
         &format!(
             "{SELECT} WHERE w.doctor_id = ?1 AND w.local_date = ?2 AND w.patient_id <> ?3 \
-             ORDER BY w.offers, w.seq LIMIT 1"
+             AND w.clinic_id = ?4 ORDER BY w.offers, w.seq LIMIT 1"
         ),
-        args![doctor_id, on.to_string(), except_patient],
+        args![doctor_id, on.to_string(), except_patient, clinic_id],
         from_row,
     )
 }

@@ -575,3 +575,98 @@ fn a_patient_waiting_at_another_clinic_is_waitlisted_anew() {
         vec![vec!["Samuel Central".to_string()]]
     );
 }
+
+/// A time freed at one clinic is offered to someone waiting at that
+/// clinic, never at another clinic of the same doctor (a time elsewhere is
+/// not what they wait for, and the offer's event is the freeing clinic's);
+/// and its offer shows the name the clinic gave
+/// (docs/api.md#another-clinics-patient).
+#[test]
+fn a_time_freed_at_a_clinic_is_offered_to_its_own_waitlist_under_the_name_it_gave() {
+    let (env, _) = two_clinics();
+    // Wanda waits at Central for Dr. García's day, who works at Norte too.
+    env.ok(&[
+        "-c",
+        "Central",
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-P",
+        "+50370003333",
+        "--name",
+        "Wanda Central",
+    ]);
+    let t = token(&env, "norte-bot", RW, &["--clinic", "Norte"]);
+    let srv = Server::start(&env, &[]);
+    let eva = env.rows(
+        "SELECT a.id FROM appointments a JOIN clinics c ON c.id = a.clinic_id WHERE c.name = 'Norte'",
+    )[0][0]
+        .clone();
+    let offers = || {
+        env.rows("SELECT count(*) FROM events WHERE type = 'appointment.slot_offered'")[0][0]
+            .clone()
+    };
+    // Norte's 14:00 freed: nobody waits at Norte, so no one is offered it.
+    let r = srv.post(
+        &format!("/v1/appointments/{eva}/cancel"),
+        &t,
+        json!({"reason": "asked"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(offers(), "0");
+    assert_eq!(
+        env.rows("SELECT count(*) FROM reminders WHERE kind = 'waitlist_offer'")[0][0],
+        "0"
+    );
+    let r = srv.get("/v1/events", &t);
+    assert!(!r.body.contains("Wanda"), "{}", r.body);
+    // Norte puts Central's Sara on its waitlist under another name; a time
+    // Norte frees is offered to her, shown under Norte's name only.
+    let r = srv.post(
+        "/v1/waitlist",
+        &t,
+        json!({"doctor": "Dr. García", "date": "2026-06-16", "phone": "+50370001111", "name": "Sara Otra"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = srv.post(
+        "/v1/appointments",
+        &t,
+        json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "15:00",
+               "phone": "+50370002223", "name": "Ezequiel Norte"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let freed = s(&r.json()["appointment"]["id"]).to_string();
+    let r = srv.post(
+        &format!("/v1/appointments/{freed}/cancel"),
+        &t,
+        json!({"reason": "asked"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(offers(), "1");
+    for url in [
+        format!("/v1/appointments/{freed}/history"),
+        "/v1/events".to_string(),
+    ] {
+        let r = srv.get(&url, &t);
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            r.body.contains("appointment.slot_offered"),
+            "{url}: {}",
+            r.body
+        );
+        assert!(r.body.contains("\"Sara Otra\""), "{url}: {}", r.body);
+        assert!(!r.body.contains("Sara Central"), "{url}: {}", r.body);
+    }
+    // Her entry gone, the offer's entry shows no name rather than Central's.
+    let entry = env.rows("SELECT id FROM waitlist WHERE patient_name_given = 'Sara Otra'");
+    env.ok(&["waitlist", "remove", &entry[0][0]]);
+    let r = srv.get("/v1/events?type=appointment.slot_offered", &t);
+    let offered = &r.json()["events"][0]["data"]["waitlist"];
+    assert_eq!(offered["patient"]["full_name"], "", "{}", r.body);
+    assert_eq!(offered["id"], json!(entry[0][0]), "{}", r.body);
+    assert!(offered.get("name_given").is_none(), "{}", r.body);
+    assert!(!r.body.contains("Sara Central"), "{}", r.body);
+}
