@@ -667,11 +667,5 @@ pub(super) fn tell(
     if who.created {
         return Ok(());
     }
-    waitlist::booked(
-        tx,
-        &saved.patient_id,
-        saved.doctor_id.as_deref(),
-        saved.local_date,
-        now,
-    )
+    waitlist::booked(tx, saved, now)
 }

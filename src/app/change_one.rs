@@ -261,13 +261,7 @@ pub(super) fn move_to(
     // After the move: the old times never meet the one-at-a-time constraint.
     appointments::set_solo(tx, &a.id, spot.solo())?;
     waitlist::offer_freed(tx, &before, now)?;
-    waitlist::booked(
-        tx,
-        &saved.patient_id,
-        saved.doctor_id.as_deref(),
-        saved.local_date,
-        now,
-    )?;
+    waitlist::booked(tx, &saved, now)?;
     notify::tell(
         tx,
         news.send,

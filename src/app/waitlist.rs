@@ -6,13 +6,13 @@
 use super::phones::{self, At, Dialing, PhoneHolder};
 use super::schedule::target;
 use super::values::{self, Problems};
-use crate::core::{time, Actor, Appointment};
+use crate::core::{time, Actor, Appointment, AppointmentRow};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::waitlist::{self, Entry};
 use crate::store::{self, clinics, events, patients, reminders, services, Store};
 use crate::wire;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 /// `waitlist add`, as typed.
@@ -219,16 +219,12 @@ fn drop_entry(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
     reminders::cancel_offers(tx, id, now)
 }
 
-/// A booking of a waiting patient with that doctor on that date ends their wait.
-pub fn booked(
-    tx: &Tx,
-    patient_id: &str,
-    doctor_id: Option<&str>,
-    on: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    if let Some(d) = doctor_id {
-        if let Some(e) = waitlist::of_patient(tx, patient_id, d, on)? {
+/// A booking `a` of a waiting patient with that doctor on that date ends
+/// their wait at its clinic; an entry at another clinic is that clinic's.
+pub fn booked(tx: &Tx, a: &AppointmentRow, now: DateTime<Utc>) -> Result<()> {
+    if let Some(d) = a.doctor_id.as_deref() {
+        let (clinic, patient, on) = (&a.clinic_id, &a.patient_id, a.local_date);
+        if let Some(e) = waitlist::of_patient_at(tx, clinic, patient, d, on)? {
             drop_entry(tx, &e.id, now)?;
         }
     }

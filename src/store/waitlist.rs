@@ -177,21 +177,6 @@ pub fn name_given(conn: &Tx, id: &str) -> Result<Option<Option<String>>> {
     )
 }
 
-/// The patient's entry for this doctor and date, if there is one.
-pub fn of_patient(
-    conn: &Tx,
-    patient_id: &str,
-    doctor_id: &str,
-    on: NaiveDate,
-) -> Result<Option<Entry>> {
-    conn.row(
-        SELECTED_ON,
-        &format!("{SELECT} WHERE w.patient_id = ?1 AND w.doctor_id = ?2 AND w.local_date = ?3"),
-        args![patient_id, doctor_id, on.to_string()],
-        from_row,
-    )
-}
-
 /// The patient's entry for that doctor and date at `clinic` (a patient
 /// may wait at two clinics, and neither learns of the other's entry).
 pub fn of_patient_at(

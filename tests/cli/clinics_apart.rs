@@ -670,3 +670,76 @@ fn a_time_freed_at_a_clinic_is_offered_to_its_own_waitlist_under_the_name_it_gav
     assert!(offered.get("name_given").is_none(), "{}", r.body);
     assert!(!r.body.contains("Sara Central"), "{}", r.body);
 }
+
+/// Booking a patient at one clinic ends their wait there, not at another
+/// clinic of the same doctor: that entry is the other clinic's.
+#[test]
+fn a_booking_at_one_clinic_leaves_the_patients_wait_at_another() {
+    let (env, _) = two_clinics();
+    let waiting = |clinic: &str| {
+        env.rows(&format!(
+            "SELECT count(*) FROM waitlist w JOIN clinics c ON c.id = w.clinic_id \
+             WHERE c.name = '{clinic}'"
+        ))[0][0]
+            .clone()
+    };
+    for clinic in ["Central", "Norte"] {
+        env.ok(&[
+            "-c",
+            clinic,
+            "waitlist",
+            "add",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-17",
+            "-P",
+            "+50370003333",
+            "--name",
+            "Wanda",
+        ]);
+    }
+    assert_eq!(
+        (waiting("Central"), waiting("Norte")),
+        ("1".into(), "1".into())
+    );
+    let t = token(&env, "norte-bot", RW, &["--clinic", "Norte"]);
+    let srv = Server::start(&env, &[]);
+    let r = srv.post(
+        "/v1/appointments",
+        &t,
+        json!({"doctor": "Dr. García", "date": "2026-06-17", "time": "15:00",
+               "phone": "+50370003333"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    // Her wait at Norte is over; Central's entry is as Central left it.
+    assert_eq!(
+        (waiting("Central"), waiting("Norte")),
+        ("1".into(), "0".into())
+    );
+    // Booked at Central instead, she waits nowhere.
+    let id = s(&r.json()["appointment"]["id"]).to_string();
+    let r = srv.post(
+        &format!("/v1/appointments/{id}/cancel"),
+        &t,
+        json!({"reason": "asked"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    env.ok(&[
+        "-c",
+        "Central",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-17",
+        "-t",
+        "09:00",
+        "-P",
+        "+50370003333",
+    ]);
+    assert_eq!(
+        (waiting("Central"), waiting("Norte")),
+        ("0".into(), "0".into())
+    );
+}
