@@ -156,7 +156,7 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
             series_id: a
                 .series
                 .as_deref()
-                .map(|s| super::series::find(tx, s))
+                .map(|s| super::series::find(tx, s, a.seen_from.as_deref()))
                 .transpose()?,
             urgency: visit.urgency,
             modality: visit.modality,

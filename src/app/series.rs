@@ -385,10 +385,12 @@ fn plan_move(
 }
 
 /// `list --series`: a series by its ID (or a unique prefix), or by the ID of
-/// one of its occurrences.
-pub fn find(tx: &Tx, input: &str) -> Result<String> {
+/// one of its occurrences; for a caller limited to clinic `seen_from` (a
+/// clinic's token), among that clinic's appointments only, an occurrence
+/// by its whole ID, so that no other clinic's series or visit is named.
+pub fn find(tx: &Tx, input: &str, seen_from: Option<&str>) -> Result<String> {
     let input = input.trim().to_ascii_lowercase();
-    let found = crate::store::series::series_like(tx, &input, 2)?;
+    let found = crate::store::series::series_like(tx, &input, seen_from, 2)?;
     match found.as_slice() {
         [one] => return Ok(one.clone()),
         [_, _] => {
@@ -400,7 +402,17 @@ pub fn find(tx: &Tx, input: &str) -> Result<String> {
         }
         _ => {}
     }
-    match appointments::find(tx, &input) {
+    let occurrence = match seen_from {
+        None => appointments::find(tx, &input),
+        Some(clinic) => appointments::get(tx, &input).and_then(|a| {
+            if a.clinic_id == clinic {
+                Ok(a)
+            } else {
+                Err(Error::not_found(crate::error::Entity::Appointment))
+            }
+        }),
+    };
+    match occurrence {
         Ok(a) => series_of(&a),
         Err(e) if e.code == Code::NotFound => Err(Error::not_found(crate::error::Entity::Series)),
         Err(e) => Err(e),

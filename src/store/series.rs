@@ -41,13 +41,15 @@ pub fn of_series(
 }
 
 /// The series IDs that start with `prefix` (at most `limit`), for finding a
-/// series by its ID or a prefix of it.
-pub fn series_like(conn: &Tx, prefix: &str, limit: i64) -> Result<Vec<String>> {
+/// series by its ID or a prefix of it; with `at`, those of that clinic's
+/// appointments only.
+pub fn series_like(conn: &Tx, prefix: &str, at: Option<&str>, limit: i64) -> Result<Vec<String>> {
     conn.rows(
         On::reads(&[Table::Appointments]),
         "SELECT DISTINCT series_id FROM appointments WHERE series_id IS NOT NULL \
-         AND substr(series_id, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT) ORDER BY series_id LIMIT ?2",
-        args![prefix, limit],
+         AND substr(series_id, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT) \
+         AND (CAST(?3 AS TEXT) IS NULL OR clinic_id = CAST(?3 AS TEXT)) ORDER BY series_id LIMIT ?2",
+        args![prefix, limit, at],
         |r| r.get(0),
     )
 }

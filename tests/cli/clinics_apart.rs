@@ -743,3 +743,61 @@ fn a_booking_at_one_clinic_leaves_the_patients_wait_at_another() {
         ("0".into(), "0".into())
     );
 }
+
+/// A clinic's token asking for a series by a prefix or an occurrence's ID
+/// is answered from its own clinic's appointments: never another clinic's
+/// series found, nor another clinic's visit named as "not part of a
+/// series" (and so never another clinic's visits as the candidates of an
+/// ambiguous prefix, which the same look-up would give).
+#[test]
+fn a_clinics_token_finds_no_series_or_visit_of_another_clinic() {
+    let (env, sara) = two_clinics();
+    let weekly = env.ok(&[
+        "-c",
+        "Central",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-17",
+        "-t",
+        "09:00",
+        "-P",
+        "+50370005001",
+        "--name",
+        "Paciente Central",
+        "--repeat",
+        "weekly",
+        "--count",
+        "2",
+    ]);
+    let series = env
+        .rows("SELECT DISTINCT series_id FROM appointments WHERE series_id IS NOT NULL")[0][0]
+        .clone();
+    assert!(weekly.to_string().contains(&series), "{weekly}");
+    // From the command line, which sees every clinic, each one is found.
+    let listed = env.ok(&["list", "--series", &series[..8]]);
+    assert_eq!(listed["total"], 2, "{listed}");
+    let (_, err) = env.err(&["list", "--series", s(&sara["id"])]);
+    assert!(err.to_string().contains(&s(&sara["id"])[..8]), "{err}");
+    // A Norte token is told of neither.
+    let t = token(
+        &env,
+        "norte-bot",
+        "appointments:read",
+        &["--clinic", "Norte"],
+    );
+    let srv = Server::start(&env, &[]);
+    let sara_id = s(&sara["id"]);
+    for asked in [&series[..8], series.as_str(), &sara_id[..8], sara_id] {
+        let r = srv.get(&format!("/v1/appointments?series={asked}"), &t);
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (404, "NOT_FOUND"),
+            "{asked}: {}",
+            r.body
+        );
+        assert!(!r.body.contains(&sara_id[..8]), "{asked}: {}", r.body);
+        assert!(!r.body.contains(&series[..8]), "{asked}: {}", r.body);
+    }
+}
