@@ -846,6 +846,9 @@ pub fn verify(
             hold: Some(h.id.clone()),
             resource: None,
             overbook_resource: false,
+            // A patient only another clinic knows keeps that clinic's
+            // record; the name typed goes on this clinic's appointment.
+            seen_from: Some(h.clinic_id.clone()),
             ..BookRequest::default()
         };
         let checked = book::check(&r, now)?;
@@ -874,7 +877,7 @@ fn join_waitlist(
         email: h.email.clone(),
         channel: h.channel.clone(),
         service: h.service_id.clone(),
-        seen_from: None,
+        seen_from: Some(h.clinic_id.clone()),
     };
     let checked = super::waitlist::check(&r)?;
     super::waitlist::add_in(tx, &r, &checked, now)

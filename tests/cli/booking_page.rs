@@ -1524,3 +1524,114 @@ fn codes_go_only_to_the_clinics_countries_and_at_most_so_many_an_hour() {
         assert!(!kept.iter().any(|k| k.contains(&phone[1..])));
     }
 }
+
+/// A phone only another clinic knows, booked on this clinic's page, is
+/// that patient's, but their record is the other clinic's to change: it
+/// keeps its name, and the name typed on the page goes on this clinic's
+/// appointment (docs/booking.md, docs/api.md#another-clinics-patient).
+#[test]
+fn a_patient_only_another_clinic_knows_keeps_their_record_when_booking_on_the_page() {
+    let (env, rx, service, doctor) = online();
+    env.second_clinic("Norte", "14:00", "17:00");
+    env.ok(&[
+        "-c",
+        "Norte",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-17",
+        "-t",
+        "14:00",
+        "-P",
+        "+50370001111",
+        "--name",
+        "Lucía Norte",
+    ]);
+    let server = Server::start(&env, &[]);
+    let held = hold(&server, &service, &doctor, NINE, "7000-1111");
+    assert_eq!(held.status, 200, "{}", held.body);
+    let code = code_of(&seen(&rx));
+    let r = post(
+        &server,
+        &[
+            ("action", "verify"),
+            ("hold", &hold_id(&held.body)),
+            ("code", &code),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Su cita está reservada"), "{}", r.body);
+    assert_eq!(
+        env.rows("SELECT full_name FROM patients WHERE phone = '+50370001111'"),
+        vec![vec!["Lucía Norte".to_string()]]
+    );
+    let central = env.ok(&["-c", "Central", "list", "--date", "2026-06-16"]);
+    assert_eq!(
+        central["appointments"][0]["patient"]["full_name"], "Lucía Castro",
+        "{central}"
+    );
+    assert_eq!(
+        env.rows("SELECT count(*) FROM events WHERE data LIKE '%Lucía Norte%'")[0][0],
+        "0"
+    );
+}
+
+/// The same on the page's waitlist: a phone only another clinic knows
+/// joins this clinic's waitlist under the name typed, and its record keeps
+/// its name and e-mail.
+#[test]
+fn a_patient_only_another_clinic_knows_keeps_their_record_when_joining_the_pages_waitlist() {
+    let (env, rx, service, doctor) = online();
+    fill_tuesday(&env);
+    env.second_clinic("Norte", "14:00", "17:00");
+    env.ok(&[
+        "-c",
+        "Norte",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-17",
+        "-t",
+        "14:00",
+        "-P",
+        "+50370003333",
+        "--name",
+        "Marta Norte",
+    ]);
+    let server = Server::start(&env, &[]);
+    let asked = post(
+        &server,
+        &[
+            ("action", "wait"),
+            ("service", &service),
+            ("doctor", &doctor),
+            ("date", "2026-06-16"),
+            ("name", "Marta Díaz"),
+            ("phone", "7000-3333"),
+            ("email", "marta@example.com"),
+        ],
+    );
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    let code = code_of(&seen(&rx));
+    let r = post(
+        &server,
+        &[
+            ("action", "verify"),
+            ("hold", &hold_id(&asked.body)),
+            ("code", &code),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        env.rows(
+            "SELECT full_name, coalesce(email, '-') FROM patients WHERE phone = '+50370003333'"
+        ),
+        vec![vec!["Marta Norte".to_string(), "-".to_string()]]
+    );
+    assert_eq!(
+        env.rows("SELECT patient_name_given FROM waitlist"),
+        vec![vec!["Marta Díaz".to_string()]]
+    );
+}
