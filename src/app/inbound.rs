@@ -340,22 +340,16 @@ enum Asks {
     Question,
 }
 
-/// The patient's next scheduled or confirmed visit at `clinic_id` (among
-/// their next 20 active ones): what the inbox shows beside a message, and
-/// what an answer acts on when its message names no visit.
+/// The patient's next scheduled or confirmed visit at `clinic_id`: what
+/// the inbox shows beside a message, and what an answer acts on when its
+/// message names no visit.
 pub(super) fn next_visit(
     tx: &crate::store::db::Tx,
     patient: &str,
     clinic_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Appointment>> {
-    Ok(appointments::of_patient(tx, patient, now, true, 20)?
-        .into_iter()
-        .find(|a| {
-            a.clinic_id == clinic_id
-                && a.starts_at > now
-                && matches!(a.status, Status::Scheduled | Status::Confirmed)
-        }))
+    appointments::next_at(tx, patient, clinic_id, now)
 }
 
 /// The visit an answer is about: the one its button's message was about

@@ -396,6 +396,30 @@ pub fn of_patient(
     )
 }
 
+/// The statuses of a visit still to be answered for: not yet arrived.
+const AWAITED: &str =
+    super::columns::sql_list!(Status::names([Status::Scheduled, Status::Confirmed]));
+
+/// The patient's next scheduled or confirmed visit at clinic `clinic_id`
+/// after `now`.
+pub fn next_at(
+    conn: &Tx,
+    patient_id: &str,
+    clinic_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Appointment>> {
+    conn.row(
+        SELECTED,
+        &format!(
+            "{} WHERE a.patient_id = ?1 AND a.clinic_id = ?2 AND a.starts_at > ?3 \
+             AND a.status IN {AWAITED} ORDER BY a.starts_at LIMIT 1",
+            select()
+        ),
+        args![patient_id, clinic_id, epoch(now)],
+        from_row,
+    )
+}
+
 /// [`seen_before`]'s statement: no index takes the status or the start
 /// (`|| ''`, `+ 0`), or SQLite walks `appt_status_start` through most of
 /// the table for each booking (docs/performance/house-rebuilt.md).

@@ -1038,3 +1038,88 @@ fn the_desk_reads_a_message_whole_and_answers_it_through_its_channel() {
     assert_eq!(t.exit().0, 0);
     no_more(&rx);
 }
+
+/// An answer to a clinic acts on the patient's next visit at that clinic,
+/// however many visits they have ahead at another (the visits are read
+/// at that clinic, not the patient's next twenty anywhere and then sorted).
+#[test]
+fn an_answer_finds_the_next_visit_at_its_clinic_past_twenty_at_another() {
+    let env = clinic();
+    let (api, _rx) = providers(vec![twilio_sent("SM0001")]);
+    add_sms(&env, &api);
+    env.second_clinic("Norte", "14:00", "17:00");
+    env.ok(&[
+        "clinic",
+        "update",
+        "Norte",
+        "--public-url",
+        "https://citas.norte.example",
+        "--country-code",
+        "+503",
+    ]);
+    let out = env
+        .cmd()
+        .args([
+            "channel",
+            "add",
+            "sms",
+            "--clinic",
+            "Norte",
+            "--account-sid",
+            TW_SID,
+            "--from",
+            "+15550002222",
+            "--api-url",
+            &api,
+        ])
+        .env("APPT_TWILIO_AUTH_TOKEN", TW_TOKEN)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let patient = [
+        "-P",
+        "+50377770000",
+        "--name",
+        "Rosa Méndez",
+        "-d",
+        "Dr. García",
+    ];
+    let weekly = [
+        "-c",
+        "Central",
+        "book",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "09:00",
+        "--repeat",
+        "weekly",
+        "--count",
+        "21",
+    ];
+    env.ok(&[&weekly[..], &patient[..]].concat());
+    let at_norte = ["-c", "Norte", "book", "-D", "2026-12-01", "-t", "14:00"];
+    let norte = env.ok(&[&at_norte[..], &patient[..]].concat())["appointment"].clone();
+    let server = Server::start(&env, &[]);
+    let m = [
+        ("AccountSid", TW_SID),
+        ("From", "+50377770000"),
+        ("To", "+15550002222"),
+        ("MessageSid", "SMn1"),
+        ("Body", "Confirmo"),
+    ];
+    let r = post_twilio_signed(
+        &server,
+        "https://citas.norte.example",
+        TW_TOKEN,
+        "/hooks/twilio/sms",
+        &m,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(show(&env, &norte)["status"], "confirmed");
+    let central = env.rows(
+        "SELECT count(*) FROM appointments a JOIN clinics c ON c.id = a.clinic_id \
+         WHERE c.name = 'Central' AND a.status = 'confirmed'",
+    );
+    assert_eq!(central[0][0], "0");
+}
