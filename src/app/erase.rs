@@ -39,9 +39,10 @@ pub struct Erased {
     pub reason: String,
     /// Whether their clinical record was erased.
     pub clinical: bool,
-    /// Their appointments, kept.
+    /// Their appointments, kept (a caller limited to a clinic: there).
     pub appointments: i64,
-    /// Their visits still to come, cancelled with the erasure (IDs).
+    /// Their visits still to come, cancelled with the erasure (IDs; a
+    /// caller limited to a clinic is told of that clinic's only).
     pub cancelled: Vec<String>,
 }
 
@@ -104,7 +105,7 @@ pub fn erase(
                 now,
             )?;
         }
-        answer(tx, &id)
+        answer(tx, &id, r.seen_from.as_deref())
     })?;
     // What the write-ahead log still held of them goes with it.
     st.checkpoint()?;
@@ -135,17 +136,19 @@ fn find(tx: &Tx, r: &EraseRequest) -> Result<patients::Stored> {
         .map_err(|e| dialing.missed(e, &r.patient))
 }
 
-/// The erasure as it is stored: the patient's row, their erasures' events.
-fn answer(tx: &Tx, id: &str) -> Result<Erased> {
+/// The erasure as it is stored: the patient's row, their erasures' events;
+/// of their appointments, those a caller seeing from clinic `seen_from`
+/// may know of (docs/security.md#clinics-apart).
+fn answer(tx: &Tx, id: &str, seen_from: Option<&str>) -> Result<Erased> {
     let patient = patients::get(tx, id)?.patient;
     let patient_erased_at = patient.erased_at.unwrap_or(patient.updated_at);
     let (reason, clinical) = erasure::recorded(tx, id)?.unwrap_or_default();
     Ok(Erased {
         erased_at: patient.erased_at.unwrap_or(patient.updated_at),
-        appointments: erasure::appointments(tx, id)?,
+        appointments: erasure::appointments(tx, id, seen_from)?,
         patient,
         reason,
         clinical,
-        cancelled: erasure::cancelled_with(tx, id, patient_erased_at)?,
+        cancelled: erasure::cancelled_with(tx, id, patient_erased_at, seen_from)?,
     })
 }

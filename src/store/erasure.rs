@@ -28,12 +28,14 @@ pub struct Erasure {
     pub clinical: usize,
 }
 
-/// How many appointments patient `id` has (they stay, anonymised).
-pub fn appointments(tx: &Tx, id: &str) -> Result<i64> {
+/// How many appointments patient `id` has (they stay, anonymised); with
+/// `at`, at that clinic.
+pub fn appointments(tx: &Tx, id: &str, at: Option<&str>) -> Result<i64> {
     tx.one(
         On::reads(&[Table::Appointments]),
-        "SELECT count(*) FROM appointments WHERE patient_id = ?1",
-        args![id],
+        "SELECT count(*) FROM appointments WHERE patient_id = ?1 \
+         AND (CAST(?2 AS TEXT) IS NULL OR clinic_id = CAST(?2 AS TEXT))",
+        args![id, at],
     )
 }
 
@@ -79,16 +81,24 @@ pub fn erase_traces(tx: &Tx, id: &str, clinical: bool, now: DateTime<Utc>) -> Re
 
 /// The patient's visits that their erasure at `erased_at` cancelled (each
 /// cancelled at that instant), in start order: what every answer of the
-/// erasure names, however often it is asked.
-pub fn cancelled_with(tx: &Tx, id: &str, erased_at: DateTime<Utc>) -> Result<Vec<String>> {
+/// erasure names, however often it is asked; with `at`, those at that
+/// clinic.
+pub fn cancelled_with(
+    tx: &Tx,
+    id: &str,
+    erased_at: DateTime<Utc>,
+    at: Option<&str>,
+) -> Result<Vec<String>> {
     tx.rows(
         On::reads(&[Table::Appointments]),
         "SELECT id FROM appointments WHERE patient_id = ?1 AND status = ?3 \
-         AND cancelled_at = ?2 ORDER BY starts_at, id",
+         AND cancelled_at = ?2 AND (CAST(?4 AS TEXT) IS NULL OR clinic_id = CAST(?4 AS TEXT)) \
+         ORDER BY starts_at, id",
         args![
             id,
             epoch(erased_at),
-            crate::core::Status::Cancelled.as_str()
+            crate::core::Status::Cancelled.as_str(),
+            at
         ],
         |r| r.get(0),
     )

@@ -801,3 +801,46 @@ fn a_clinics_token_finds_no_series_or_visit_of_another_clinic() {
         assert!(!r.body.contains(&series[..8]), "{asked}: {}", r.body);
     }
 }
+
+/// A clinic's token erasing a patient both clinics know erases the person
+/// (docs/privacy.md#erasure), and its answer counts and names that clinic's
+/// appointments only: never another clinic's visits or how many there are.
+#[test]
+fn a_clinics_token_erasing_a_shared_patient_is_told_of_its_own_visits_only() {
+    let (env, sara) = two_clinics();
+    // Booked at Norte too, from the desk: a patient both clinics know.
+    let norte = book_at(
+        &env,
+        "Norte",
+        "2026-06-17",
+        "15:00",
+        "+50370001111",
+        "Sara Central",
+    );
+    let norte = s(&norte["id"]).to_string();
+    let eraser = token(&env, "norte-dpo", "patients:erase", &["--clinic", "Norte"]);
+    let srv = Server::start(&env, &[]);
+    let patient = s(&sara["patient_id"]);
+    let r = srv.post(
+        &format!("/v1/patients/{patient}/erase"),
+        &eraser,
+        json!({"reason": "pidió ser borrada"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let done = r.json();
+    assert_eq!(done["appointments"], 1, "{done}");
+    assert_eq!(done["cancelled"], json!([norte]), "{done}");
+    assert!(!r.body.contains(s(&sara["id"])), "{}", r.body);
+    // The person is erased: both clinics' visits to come are cancelled, and
+    // the command line, which sees every clinic, is told of both.
+    let all = env.ok(&[
+        "patient",
+        "erase",
+        patient,
+        "--reason",
+        "pidió ser borrada",
+        "--yes",
+    ]);
+    assert_eq!(all["appointments"], 2, "{all}");
+    assert_eq!(all["cancelled"].as_array().map(Vec::len), Some(2), "{all}");
+}
