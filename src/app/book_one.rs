@@ -291,7 +291,12 @@ pub(super) fn insert(
     row.overbooked = overbooked;
     row.visit_type = match c.visit.visit_type {
         Some(v) => v,
-        None => VisitType::derived(appointments::seen_before(tx, &row)?),
+        // A caller limited to a clinic judges by that clinic's visits: a
+        // visit elsewhere is not its to learn of (docs/security.md#clinics-apart).
+        None => {
+            let here_only = r.seen_from.is_some();
+            VisitType::derived(appointments::seen_before(tx, &row, here_only)?)
+        }
     };
     if series.is_some_and(|(_, first)| !first) {
         // The external reference names a series through its first occurrence.

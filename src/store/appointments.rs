@@ -425,13 +425,15 @@ pub fn next_at(
 /// the table for each booking (docs/performance/house-rebuilt.md).
 pub(super) const SEEN_BEFORE: &str =
     "SELECT EXISTS (SELECT 1 FROM appointments WHERE patient_id = ?1 AND status || '' = ?2 \
-     AND starts_at + 0 < ?3 AND (doctor_id = ?4 OR (?4 IS NULL AND clinic_id = ?5)))";
+     AND starts_at + 0 < ?3 AND (doctor_id = ?4 OR (?4 IS NULL AND clinic_id = ?5)) \
+     AND (?6 = 0 OR clinic_id = ?5))";
 
 /// Whether `a`'s patient has a completed visit that started before `a`
-/// with `a`'s doctor, or, for a clinic-wide visit, at `a`'s clinic: what
-/// makes `a` a follow-up when nobody says (docs/rules.md#visits), looked
-/// up among the patient's appointments (`appt_patient_date`).
-pub fn seen_before(conn: &Tx, a: &AppointmentRow) -> Result<bool> {
+/// with `a`'s doctor, or, for a clinic-wide visit, at `a`'s clinic (with
+/// `here_only`, at `a`'s clinic either way): what makes `a` a follow-up
+/// when nobody says (docs/rules.md#visits), looked up among the patient's
+/// appointments (`appt_patient_date`).
+pub fn seen_before(conn: &Tx, a: &AppointmentRow, here_only: bool) -> Result<bool> {
     let completed = Status::Completed.as_str();
     conn.one(
         OWN,
@@ -441,7 +443,8 @@ pub fn seen_before(conn: &Tx, a: &AppointmentRow) -> Result<bool> {
             completed,
             epoch(a.starts_at),
             a.doctor_id,
-            a.clinic_id
+            a.clinic_id,
+            i64::from(here_only)
         ],
     )
 }

@@ -844,3 +844,39 @@ fn a_clinics_token_erasing_a_shared_patient_is_told_of_its_own_visits_only() {
     assert_eq!(all["appointments"], 2, "{all}");
     assert_eq!(all["cancelled"].as_array().map(Vec::len), Some(2), "{all}");
 }
+
+/// A clinic's token booking a patient judges "first" or "follow-up" by its
+/// own clinic's visits: a visit completed with the same doctor at another
+/// clinic is not its to learn of; the desk, which sees every clinic,
+/// counts it.
+#[test]
+fn a_clinics_token_does_not_learn_of_a_visit_at_another_clinic_from_the_visit_type() {
+    let (mut env, sara) = two_clinics();
+    env.at("2026-06-16T17:00:00Z");
+    env.ok(&[
+        "status",
+        s(&sara["id"]),
+        "completed",
+        "--diagnosis",
+        "Control",
+    ]);
+    let t = token(&env, "norte-bot", RW, &["--clinic", "Norte"]);
+    let srv = Server::start(&env, &[]);
+    let r = srv.post(
+        "/v1/appointments",
+        &t,
+        json!({"doctor": "Dr. García", "date": "2026-06-17", "time": "15:00",
+               "phone": "+50370001111", "name": "Sara Otra"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["appointment"]["visit_type"], "first", "{}", r.body);
+    let desk = book_at(
+        &env,
+        "Norte",
+        "2026-06-18",
+        "15:00",
+        "+50370001111",
+        "Sara Central",
+    );
+    assert_eq!(desk["visit_type"], "follow_up", "{desk}");
+}
