@@ -154,8 +154,8 @@ impl Making {
 /// An event's data as shown, in its [`Form`].
 enum Shown {
     Tree(Value),
-    /// JSON text, made by serde_json.
-    Text(String),
+    /// JSON text, made by serde_json (so UTF-8, not checked again).
+    Text(Vec<u8>),
 }
 
 /// What an event shows beside what it stores.
@@ -245,8 +245,7 @@ fn shown_as(
                 v.write(buf)?;
             }
             buf.push(b'}');
-            // Made by serde_json, so valid UTF-8.
-            Ok(Shown::Text(String::from_utf8_lossy(buf).into_owned()))
+            Ok(Shown::Text(buf.to_vec()))
         }
     }
 }
@@ -485,29 +484,37 @@ impl Names {
         Ok(a)
     }
 
-    /// Gives `a` the names of what its (undone) IDs name.
+    /// Gives `a` the names of what its (undone) IDs name, each copied
+    /// into the string `a` holds already (no allocation where it fits).
     fn fill(&mut self, tx: &Tx, a: &mut Appointment) -> Result<()> {
-        (a.timezone, a.clinic_name) = self.clinic(tx, &a.row.clinic_id.clone())?.clone();
-        let (name, phone, erased) = self.patient(tx, &a.row.patient_id.clone())?.clone();
-        a.patient_name = match self.given.get(&a.row.id) {
-            Some((patient, given)) if *patient == a.row.patient_id => given.clone(),
-            _ => name,
-        };
-        (a.patient_phone, a.patient_erased) = (phone, erased);
-        (a.doctor_name, a.doctor_specialty) = match a.doctor_id.clone() {
+        let (zone, clinic) = self.clinic(tx, &a.row.clinic_id)?;
+        a.timezone = *zone;
+        a.clinic_name.clone_from(clinic);
+        let given = self
+            .given
+            .get(&a.row.id)
+            .filter(|(patient, _)| *patient == a.row.patient_id)
+            .map(|(_, name)| name.clone());
+        let (name, phone, erased) = self.patient(tx, &a.row.patient_id)?;
+        a.patient_name.clone_from(given.as_ref().unwrap_or(name));
+        a.patient_phone.clone_from(phone);
+        a.patient_erased = *erased;
+        match &a.row.doctor_id {
             Some(d) => {
-                let (n, s) = self.doctor(tx, &d)?.clone();
-                (Some(n), s)
+                let (name, specialty) = self.doctor(tx, d)?;
+                copy_into(&mut a.doctor_name, name);
+                a.doctor_specialty.clone_from(specialty);
             }
-            None => (None, None),
-        };
-        (a.service_name, a.service_minutes) = match a.service_id.clone() {
+            None => (a.doctor_name, a.doctor_specialty) = (None, None),
+        }
+        match &a.row.service_id {
             Some(s) => {
-                let (n, m) = self.service(tx, &s)?.clone();
-                (Some(n), Some(m))
+                let (name, minutes) = self.service(tx, s)?;
+                copy_into(&mut a.service_name, name);
+                a.service_minutes = Some(*minutes);
             }
-            None => (None, None),
-        };
+            None => (a.service_name, a.service_minutes) = (None, None),
+        }
         Ok(())
     }
 
@@ -542,6 +549,17 @@ impl Names {
             None => None,
         };
         Ok(wire::waitlist_with_names(ids, patient, doctor, service))
+    }
+}
+
+/// `to` set to `from`, into the string it holds already if any.
+fn copy_into(to: &mut Option<String>, from: &str) {
+    match to {
+        Some(s) => {
+            s.clear();
+            s.push_str(from);
+        }
+        None => *to = Some(from.to_string()),
     }
 }
 
@@ -682,7 +700,7 @@ mod tests {
     /// An event's data as written out: its text where the stream made it.
     fn line(e: &Event) -> String {
         match &e.shown {
-            Some(t) => t.clone(),
+            Some(t) => String::from_utf8(t.clone()).unwrap(),
             None => e.data.to_string(),
         }
     }

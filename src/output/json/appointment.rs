@@ -284,7 +284,7 @@ fn write_event_line(e: &crate::store::events::Event, buf: &mut Vec<u8>) -> serde
     serde_json::to_writer(&mut *buf, &ts(e.created_at))?;
     buf.extend_from_slice(b",\"data\":");
     match &e.shown {
-        Some(text) => buf.extend_from_slice(text.as_bytes()),
+        Some(text) => buf.extend_from_slice(text),
         None => serde_json::to_writer(&mut *buf, &e.data)?,
     }
     buf.extend_from_slice(b",\"id\":");
