@@ -23,16 +23,22 @@ const PAGE: i64 = if cfg!(test) { 2 } else { 10_000 };
 /// three in the tests, every appointment of theirs.
 const CARRIED: usize = if cfg!(test) { 3 } else { 20_000 };
 
+/// What [`stream`] hands each event to: the event, and its data as shown
+/// where it was rebuilt.
+pub type Each<'a> = dyn FnMut(&Event, Option<&[u8]>) -> Result<()> + 'a;
+
 /// Hands each event after `after` (of type `kind`, of the appointments of
-/// clinic `clinic_id`, at most `limit`) to `each`, oldest first; stops at the
-/// first error `each` returns.
+/// clinic `clinic_id`, at most `limit`) to `each`, oldest first, with its
+/// data as shown where it was rebuilt (JSON text made by serde_json, so
+/// UTF-8; else its `data` is shown as stored); stops at the first error
+/// `each` returns.
 pub fn stream(
     st: &mut Store,
     after: Option<i64>,
     kind: Option<&str>,
     limit: Option<i64>,
     clinic_id: Option<&str>,
-    each: &mut dyn FnMut(&Event) -> Result<()>,
+    each: &mut Each,
 ) -> Result<()> {
     let mut bad = Vec::new();
     if let Some(k) = kind {
@@ -70,8 +76,14 @@ pub fn stream(
                 page.push(e);
                 Ok(())
             })?;
-            carried.show(tx, &mut page)?;
-            page.iter().try_for_each(&mut *each)?;
+            let shown = carried.show(tx, &page)?;
+            for e in &page {
+                let text = match shown.get(&e.id) {
+                    Some(Shown::Text(at)) => Some(&carried.making.buf[at.clone()]),
+                    _ => None,
+                };
+                each(e, text)?;
+            }
             Ok((n, last))
         })?;
         if n < want {
@@ -112,16 +124,16 @@ pub fn of_appointment(tx: &Tx, a: &Appointment) -> Result<Vec<Event>> {
 /// Events read as stored (of any appointments, in any order) with their
 /// data as shown: each appointment's later events are read to undo them.
 pub fn shown(tx: &Tx, evs: &mut [Event]) -> Result<()> {
-    Carried::new(Form::Tree, false).show(tx, evs)
+    let shown = Carried::new(Form::Tree, false).show(tx, evs)?;
+    put(evs, shown);
+    Ok(())
 }
 
-/// Gives each of `evs` its data as shown, where `shown` has it.
+/// Gives each of `evs` its data as shown, where `shown` has it as a tree.
 fn put(evs: &mut [Event], mut shown: HashMap<i64, Shown>) {
     for e in evs.iter_mut() {
-        match shown.remove(&e.id) {
-            Some(Shown::Tree(d)) => e.data = d,
-            Some(Shown::Text(t)) => e.shown = Some(t),
-            None => {}
+        if let Some(Shown::Tree(d)) = shown.remove(&e.id) {
+            e.data = d;
         }
     }
 }
@@ -134,9 +146,9 @@ enum Form {
     Text,
 }
 
-/// How rebuilt data is made: its form, and the buffer text is made in
-/// (kept from one event to the next, so that each text is allocated once,
-/// at its size).
+/// How rebuilt data is made: its form, and the buffer a page's texts are
+/// made in, one after the other (kept from page to page: no text is
+/// allocated on its own).
 struct Making {
     form: Form,
     buf: Vec<u8>,
@@ -154,8 +166,9 @@ impl Making {
 /// An event's data as shown, in its [`Form`].
 enum Shown {
     Tree(Value),
-    /// JSON text, made by serde_json (so UTF-8, not checked again).
-    Text(Vec<u8>),
+    /// JSON text made by serde_json (so UTF-8, not checked again): where
+    /// it is in [`Making`]'s buffer.
+    Text(std::ops::Range<usize>),
 }
 
 /// What an event shows beside what it stores.
@@ -219,10 +232,10 @@ fn shown_as(
             // one in place of a stored one of its name.
             added.sort_unstable_by_key(|(k, _)| *k);
             let mut added = added.into_iter().peekable();
-            buf.clear();
+            let start = buf.len();
             buf.push(b'{');
             let key = |buf: &mut Vec<u8>, k: &str| -> Result<()> {
-                if buf.len() > 1 {
+                if buf.len() > start + 1 {
                     buf.push(b',');
                 }
                 serde_json::to_writer(&mut *buf, k)?;
@@ -245,7 +258,7 @@ fn shown_as(
                 v.write(buf)?;
             }
             buf.push(b'}');
-            Ok(Shown::Text(buf.to_vec()))
+            Ok(Shown::Text(start..buf.len()))
         }
     }
 }
@@ -281,13 +294,15 @@ impl Carried {
         }
     }
 
-    /// Gives `evs` (of any appointments, in any order) their data as shown.
-    fn show(&mut self, tx: &Tx, evs: &mut [Event]) -> Result<()> {
+    /// The data as shown of `evs` (of any appointments, in any order), by
+    /// event ID: texts in the making's buffer, emptied first.
+    fn show(&mut self, tx: &Tx, evs: &[Event]) -> Result<HashMap<i64, Shown>> {
+        self.making.buf.clear();
         let (Some(from), Some(to)) = (
             evs.iter().map(|e| e.id).min(),
             evs.iter().map(|e| e.id).max(),
         ) else {
-            return Ok(());
+            return Ok(HashMap::new());
         };
         // An event that came after its appointment was read: read it again.
         for e in evs.iter() {
@@ -361,7 +376,6 @@ impl Carried {
                 rebuild(tx, names, making, now_as, &chain, from..=to, &mut shown)?;
             }
         }
-        put(evs, shown);
         // What the stream has passed is not needed again.
         self.ahead.retain(|_, c| {
             c.events.retain(|e| e.id > to);
@@ -381,7 +395,7 @@ impl Carried {
                 self.ahead.remove(&a);
             }
         }
-        Ok(())
+        Ok(shown)
     }
 }
 
@@ -698,9 +712,9 @@ mod tests {
     }
 
     /// An event's data as written out: its text where the stream made it.
-    fn line(e: &Event) -> String {
-        match &e.shown {
-            Some(t) => String::from_utf8(t.clone()).unwrap(),
+    fn line(e: &Event, text: Option<&[u8]>) -> String {
+        match text {
+            Some(t) => String::from_utf8(t.to_vec()).unwrap(),
             None => e.data.to_string(),
         }
     }
@@ -713,7 +727,7 @@ mod tests {
             for id in ids {
                 let a = appointments::get(tx, id)?;
                 for e in of_appointment(tx, &a)? {
-                    lines.insert(e.id, line(&e));
+                    lines.insert(e.id, line(&e, None));
                 }
             }
             Ok(lines)
@@ -756,8 +770,8 @@ mod tests {
         move_to(&mut st, &ids[0], "12:00");
 
         let mut streamed = Vec::new();
-        stream(&mut st, None, None, None, None, &mut |e| {
-            streamed.push((e.id, line(e)));
+        stream(&mut st, None, None, None, None, &mut |e, text| {
+            streamed.push((e.id, line(e, text)));
             Ok(())
         })
         .unwrap();
@@ -775,12 +789,12 @@ mod tests {
         let mut desk_st = Store::open(&path, Create::Never).unwrap();
         let mut seen = Vec::new();
         let mut moved = false;
-        stream(&mut st, None, None, None, None, &mut |e| {
+        stream(&mut st, None, None, None, None, &mut |e, text| {
             if !moved {
                 move_to(&mut desk_st, &ids[0], "09:30");
                 moved = true;
             }
-            seen.push((e.id, line(e)));
+            seen.push((e.id, line(e, text)));
             Ok(())
         })
         .unwrap();

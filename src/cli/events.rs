@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         a.kind.as_deref(),
         a.limit,
         None,
-        &mut |e| out.line(json::event_line_in(e, &mut buf)),
+        &mut |e, text| out.line(json::event_line_in(e, text, &mut buf)),
     )?;
     out.finish()?;
     Ok(Report::quiet())

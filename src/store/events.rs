@@ -25,10 +25,6 @@ pub struct Event {
     /// The OS user beside a member of staff who made the change (schema
     /// 55); None for any other actor.
     pub os_user: Option<String>,
-    /// The data as shown, already JSON text (made by serde_json, so
-    /// UTF-8), where a stream rebuilt it so to write it out
-    /// (`app::events`); what is written then, not `data`.
-    pub shown: Option<Vec<u8>>,
 }
 
 /// Every column of the table.
@@ -131,7 +127,6 @@ pub(crate) fn from_row(r: &Row) -> Result<Event> {
         data: f.json(4)?,
         actor: f.get(5)?,
         os_user: f.get(6)?,
-        shown: None,
     })
 }
 

@@ -242,19 +242,23 @@ pub(super) fn event_view(e: &Event) -> EventView<'_> {
     }
 }
 
-/// One event as a JSON Lines record, its data passed through as it came
-/// (its shown text where a stream made it, no tree built): the same text as
-/// [`event`] gives, whose keys a `Value` sorts.
-pub fn event_line(e: &crate::store::events::Event) -> String {
+/// One event as a JSON Lines record, its data as shown passed through as
+/// it came (`text`, where a stream made it: no tree built), else as
+/// stored: the same text as [`event`] gives, whose keys a `Value` sorts.
+pub fn event_line(e: &crate::store::events::Event, text: Option<&[u8]>) -> String {
     let mut buf = Vec::new();
-    event_line_in(e, &mut buf).to_string()
+    event_line_in(e, text, &mut buf).to_string()
 }
 
 /// [`event_line`] written into `buf` (emptied first): a stream writes every
 /// line through one buffer.
-pub fn event_line_in<'b>(e: &crate::store::events::Event, buf: &'b mut Vec<u8>) -> &'b str {
+pub fn event_line_in<'b>(
+    e: &crate::store::events::Event,
+    text: Option<&[u8]>,
+    buf: &'b mut Vec<u8>,
+) -> &'b str {
     buf.clear();
-    if write_event_line(e, buf).is_err() {
+    if write_event_line(e, text, buf).is_err() {
         buf.clear();
     }
     let line = std::str::from_utf8(buf).unwrap_or_default();
@@ -275,7 +279,11 @@ pub fn event_line_in<'b>(e: &crate::store::events::Event, buf: &'b mut Vec<u8>) 
 /// Writes event `e`'s line into `buf`: the keys in the order [`event`]'s
 /// `Value` sorts them, written one by one so that the data as shown, text
 /// already, goes in as it is.
-fn write_event_line(e: &crate::store::events::Event, buf: &mut Vec<u8>) -> serde_json::Result<()> {
+fn write_event_line(
+    e: &crate::store::events::Event,
+    text: Option<&[u8]>,
+    buf: &mut Vec<u8>,
+) -> serde_json::Result<()> {
     buf.extend_from_slice(b"{\"actor\":");
     serde_json::to_writer(&mut *buf, &e.actor)?;
     buf.extend_from_slice(b",\"appointment_id\":");
@@ -283,7 +291,7 @@ fn write_event_line(e: &crate::store::events::Event, buf: &mut Vec<u8>) -> serde
     buf.extend_from_slice(b",\"created_at\":");
     serde_json::to_writer(&mut *buf, &ts(e.created_at))?;
     buf.extend_from_slice(b",\"data\":");
-    match &e.shown {
+    match text {
         Some(text) => buf.extend_from_slice(text),
         None => serde_json::to_writer(&mut *buf, &e.data)?,
     }

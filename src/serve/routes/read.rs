@@ -219,9 +219,9 @@ pub(super) fn events(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer
         kind.as_deref(),
         Some(limit),
         who.grant.clinic_id.as_deref(),
-        &mut |e| {
+        &mut |e, text| {
             last = e.id;
-            lines.push(json::event_line(e));
+            lines.push(json::event_line(e, text));
             Ok(())
         },
     )?;
