@@ -6,7 +6,7 @@ use super::phones::{At, Dialing};
 use crate::core::{phone, visits, Appointment};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
-use crate::store::{appointments, patients};
+use crate::store::{appointments, patient_visits, patients};
 use chrono::{DateTime, Duration, Utc};
 
 pub fn find(tx: &Tx, input: &str, now: DateTime<Utc>) -> Result<Appointment> {
@@ -31,7 +31,7 @@ pub fn find(tx: &Tx, input: &str, now: DateTime<Utc>) -> Result<Appointment> {
         });
     }
     // From a day back: today's visits that have begun count too.
-    let active = appointments::active_of(tx, &people, now - Duration::hours(26))?;
+    let active = patient_visits::active_of(tx, &people, now - Duration::hours(26))?;
     let mut meant = visits::meant(&active, now);
     match meant.len() {
         1 => Ok(meant.remove(0).clone()),

@@ -20,7 +20,9 @@ use crate::core::{time, Actor, Appointment, AppointmentRow, Patient, Service, St
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::keys::Keys;
-use crate::store::{self, appointments, events, patients, queue, reminders, services};
+use crate::store::{
+    self, appointments, events, patient_visits, patients, queue, reminders, services,
+};
 use crate::wire;
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 
@@ -295,7 +297,7 @@ pub(super) fn insert(
         // visit elsewhere is not its to learn of (docs/security.md#clinics-apart).
         None => {
             let here_only = r.seen_from.is_some();
-            VisitType::derived(appointments::seen_before(tx, &row, here_only)?)
+            VisitType::derived(patient_visits::seen_before(tx, &row, here_only)?)
         }
     };
     if series.is_some_and(|(_, first)| !first) {

@@ -9,7 +9,7 @@ use super::values::{check_text, Problems};
 use crate::core::{Actor, Appointment, Patient};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
-use crate::store::{appointments, erasure, events, patients, Store};
+use crate::store::{erasure, events, patient_visits, patients, Store};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -73,7 +73,7 @@ pub fn erase(
         // nobody would be lost to every other patient. They are not told:
         // the erasure was their request (docs/privacy.md#erasure).
         loop {
-            let coming = appointments::active_of(tx, std::slice::from_ref(&id), now)?;
+            let coming = patient_visits::active_of(tx, std::slice::from_ref(&id), now)?;
             if coming.is_empty() {
                 break;
             }
@@ -115,7 +115,7 @@ pub fn erase(
 /// The visits still to come of the patient `r` names, which an erasure
 /// cancels: listed before the question (docs/privacy.md#erasure).
 pub fn coming(st: &mut Store, patient_id: &str, now: DateTime<Utc>) -> Result<Vec<Appointment>> {
-    st.read(|tx| appointments::active_of(tx, &[patient_id.to_string()], now))
+    st.read(|tx| patient_visits::active_of(tx, &[patient_id.to_string()], now))
 }
 
 /// The patient `r` names, as they are now (for a question before erasing).

@@ -18,7 +18,9 @@ use crate::core::message::date_words;
 use crate::core::{time, Actor, Appointment, Clinic, Status};
 use crate::error::{Code, Error, Result};
 use crate::store::inbox::{self, Inbound};
-use crate::store::{appointments, channels, clinics, new_id, patients, reminders, Store};
+use crate::store::{
+    appointments, channels, clinics, new_id, patient_visits, patients, reminders, Store,
+};
 use chrono::{DateTime, Utc};
 
 /// A channel that may have signed a request: its settings, its opened
@@ -349,7 +351,7 @@ pub(super) fn next_visit(
     clinic_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Appointment>> {
-    appointments::next_at(tx, patient, clinic_id, now)
+    patient_visits::next_at(tx, patient, clinic_id, now)
 }
 
 /// The visit an answer is about: the one its button's message was about

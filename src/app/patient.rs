@@ -4,7 +4,7 @@ use super::phones::{self, At, Dialing};
 use super::values::{check_channel, check_email, check_name, check_national_id, check_phone};
 use crate::core::{Appointment, Patient};
 use crate::error::{Error, Result};
-use crate::store::{self, appointments, patients, Store};
+use crate::store::{self, appointments, patient_visits, patients, Store};
 use chrono::{DateTime, Utc};
 
 /// A patient's fields as typed; on update, None leaves a field as it is.
@@ -150,8 +150,8 @@ pub fn show(
             .map(|(m, a)| Ok((super::list::Sent::to_patient(tx, m, &a, email)?, a)))
             .collect::<Result<_>>()?;
         Ok(Card {
-            upcoming: appointments::of_patient(tx, &patient.id, now, true, VISITS)?,
-            recent: appointments::of_patient(tx, &patient.id, now, false, VISITS)?,
+            upcoming: patient_visits::of_patient(tx, &patient.id, now, true, VISITS)?,
+            recent: patient_visits::of_patient(tx, &patient.id, now, false, VISITS)?,
             messages,
             patient,
         })

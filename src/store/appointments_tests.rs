@@ -126,7 +126,7 @@ fn front_desk_queries_read_only_indexed_rows() {
     }
     // Whether a booking's patient was seen before: by the patient, never
     // through every completed visit.
-    let p = plan(c, SEEN_BEFORE, 6);
+    let p = plan(c, crate::store::patient_visits::SEEN_BEFORE, 6);
     assert!(
         p.contains("USING INDEX appt_patient_date (patient_id=?)"),
         "{p}"

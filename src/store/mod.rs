@@ -35,6 +35,7 @@ pub(crate) mod links;
 mod lookup;
 pub(crate) mod meta;
 mod migrations;
+pub(crate) mod patient_visits;
 pub(crate) mod patients;
 mod pg;
 mod pg_client;
