@@ -64,6 +64,32 @@ fn book_at(env: &Env, clinic: &str, date: &str, time: &str, phone: &str, name: &
         .clone()
 }
 
+/// Puts `phone` (named `name`) on Dr. García's waitlist at `clinic` for `date`.
+fn wait_at(env: &Env, clinic: &str, date: &str, phone: &str, name: &str) {
+    env.ok(&[
+        "-c",
+        clinic,
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        date,
+        "-P",
+        phone,
+        "--name",
+        name,
+    ]);
+}
+
+/// How many wait on `clinic`'s waitlist.
+fn waiting_at(env: &Env, clinic: &str) -> String {
+    env.rows(&format!(
+        "SELECT count(*) FROM waitlist w JOIN clinics c ON c.id = w.clinic_id WHERE c.name = '{clinic}'"
+    ))[0][0]
+        .clone()
+}
+
 /// An answer's status and body with `typed` written as X, to set beside a
 /// missing reference's.
 fn as_ref(r: &Resp, typed: &str) -> (u16, String) {
@@ -558,13 +584,10 @@ fn a_patient_waiting_at_another_clinic_is_waitlisted_anew() {
     assert_eq!(r.status, 201, "a new entry, not Central's: {}", r.body);
     assert!(!r.body.contains(s(&theirs["id"])), "{}", r.body);
     assert!(!r.body.contains("Samuel Central"), "{}", r.body);
-    let at = |clinic: &str| {
-        env.rows(&format!(
-            "SELECT count(*) FROM waitlist w JOIN clinics c ON c.id = w.clinic_id WHERE c.name = '{clinic}'"
-        ))[0][0]
-            .clone()
-    };
-    assert_eq!((at("Central"), at("Norte")), ("1".into(), "1".into()));
+    assert_eq!(
+        (waiting_at(&env, "Central"), waiting_at(&env, "Norte")),
+        ("1".into(), "1".into())
+    );
     // Samuel's record is Central's still: Norte's entry keeps its name.
     assert!(r.body.contains("Samuel Otro"), "{}", r.body);
     assert_eq!(
@@ -585,20 +608,13 @@ fn a_patient_waiting_at_another_clinic_is_waitlisted_anew() {
 fn a_time_freed_at_a_clinic_is_offered_to_its_own_waitlist_under_the_name_it_gave() {
     let (env, _) = two_clinics();
     // Wanda waits at Central for Dr. García's day, who works at Norte too.
-    env.ok(&[
-        "-c",
+    wait_at(
+        &env,
         "Central",
-        "waitlist",
-        "add",
-        "-d",
-        "Dr. García",
-        "-D",
         "2026-06-16",
-        "-P",
         "+50370003333",
-        "--name",
         "Wanda Central",
-    ]);
+    );
     let t = token(&env, "norte-bot", RW, &["--clinic", "Norte"]);
     let srv = Server::start(&env, &[]);
     let eva = env.rows(
@@ -676,28 +692,9 @@ fn a_time_freed_at_a_clinic_is_offered_to_its_own_waitlist_under_the_name_it_gav
 #[test]
 fn a_booking_at_one_clinic_leaves_the_patients_wait_at_another() {
     let (env, _) = two_clinics();
-    let waiting = |clinic: &str| {
-        env.rows(&format!(
-            "SELECT count(*) FROM waitlist w JOIN clinics c ON c.id = w.clinic_id \
-             WHERE c.name = '{clinic}'"
-        ))[0][0]
-            .clone()
-    };
+    let waiting = |clinic: &str| waiting_at(&env, clinic);
     for clinic in ["Central", "Norte"] {
-        env.ok(&[
-            "-c",
-            clinic,
-            "waitlist",
-            "add",
-            "-d",
-            "Dr. García",
-            "-D",
-            "2026-06-17",
-            "-P",
-            "+50370003333",
-            "--name",
-            "Wanda",
-        ]);
+        wait_at(&env, clinic, "2026-06-17", "+50370003333", "Wanda");
     }
     assert_eq!(
         (waiting("Central"), waiting("Norte")),
@@ -725,19 +722,14 @@ fn a_booking_at_one_clinic_leaves_the_patients_wait_at_another() {
         json!({"reason": "asked"}),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    env.ok(&[
-        "-c",
+    book_at(
+        &env,
         "Central",
-        "book",
-        "-d",
-        "Dr. García",
-        "-D",
         "2026-06-17",
-        "-t",
         "09:00",
-        "-P",
         "+50370003333",
-    ]);
+        "Wanda",
+    );
     assert_eq!(
         (waiting("Central"), waiting("Norte")),
         ("0".into(), "0".into())
