@@ -655,33 +655,7 @@ fn a_clinics_token_sees_its_own_inbox_only() {
     let env = clinic();
     let (api, _rx) = providers(vec![twilio_sent("SM0001")]);
     add_sms(&env, &api);
-    env.second_clinic("Norte", "14:00", "17:00");
-    env.ok(&[
-        "clinic",
-        "update",
-        "Norte",
-        "--public-url",
-        "https://citas.norte.example",
-    ]);
-    let out = env
-        .cmd()
-        .args([
-            "channel",
-            "add",
-            "sms",
-            "--clinic",
-            "Norte",
-            "--account-sid",
-            TW_SID,
-            "--from",
-            "+15550002222",
-            "--api-url",
-            &api,
-        ])
-        .env("APPT_TWILIO_AUTH_TOKEN", TW_TOKEN)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    add_norte(&env, &api);
     let server = Server::start(&env, &[]);
     for (public, to, id, words) in [
         (PUBLIC, "+15550001111", "SMc1", "Hola Central"),
@@ -729,6 +703,40 @@ fn a_clinics_token_sees_its_own_inbox_only() {
         norte.json()["messages"][0]["text"],
         "Hola Norte, ¿tienen pediatra?"
     );
+}
+
+/// Norte, Dr. García's second clinic (14:00–17:00), at its own public URL
+/// in El Salvador, answering by SMS from +15550002222 through `api`.
+fn add_norte(env: &Env, api: &str) {
+    env.second_clinic("Norte", "14:00", "17:00");
+    env.ok(&[
+        "clinic",
+        "update",
+        "Norte",
+        "--public-url",
+        "https://citas.norte.example",
+        "--country-code",
+        "+503",
+    ]);
+    let out = env
+        .cmd()
+        .args([
+            "channel",
+            "add",
+            "sms",
+            "--clinic",
+            "Norte",
+            "--account-sid",
+            TW_SID,
+            "--from",
+            "+15550002222",
+            "--api-url",
+            api,
+        ])
+        .env("APPT_TWILIO_AUTH_TOKEN", TW_TOKEN)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
 }
 
 /// Meta's verification answers only a subscription (`hub.mode=subscribe`)
@@ -1047,35 +1055,7 @@ fn an_answer_finds_the_next_visit_at_its_clinic_past_twenty_at_another() {
     let env = clinic();
     let (api, _rx) = providers(vec![twilio_sent("SM0001")]);
     add_sms(&env, &api);
-    env.second_clinic("Norte", "14:00", "17:00");
-    env.ok(&[
-        "clinic",
-        "update",
-        "Norte",
-        "--public-url",
-        "https://citas.norte.example",
-        "--country-code",
-        "+503",
-    ]);
-    let out = env
-        .cmd()
-        .args([
-            "channel",
-            "add",
-            "sms",
-            "--clinic",
-            "Norte",
-            "--account-sid",
-            TW_SID,
-            "--from",
-            "+15550002222",
-            "--api-url",
-            &api,
-        ])
-        .env("APPT_TWILIO_AUTH_TOKEN", TW_TOKEN)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    add_norte(&env, &api);
     let patient = [
         "-P",
         "+50377770000",
