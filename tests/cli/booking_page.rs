@@ -1525,13 +1525,9 @@ fn codes_go_only_to_the_clinics_countries_and_at_most_so_many_an_hour() {
     }
 }
 
-/// A phone only another clinic knows, booked on this clinic's page, is
-/// that patient's, but their record is the other clinic's to change: it
-/// keeps its name, and the name typed on the page goes on this clinic's
-/// appointment (docs/booking.md, docs/api.md#another-clinics-patient).
-#[test]
-fn a_patient_only_another_clinic_knows_keeps_their_record_when_booking_on_the_page() {
-    let (env, rx, service, doctor) = online();
+/// Norte, Dr. García's second clinic, and a patient only it knows: `phone`
+/// named `name`, booked there on Wednesday the 17th.
+fn known_at_norte(env: &Env, phone: &str, name: &str) {
     env.second_clinic("Norte", "14:00", "17:00");
     env.ok(&[
         "-c",
@@ -1544,10 +1540,20 @@ fn a_patient_only_another_clinic_knows_keeps_their_record_when_booking_on_the_pa
         "-t",
         "14:00",
         "-P",
-        "+50370001111",
+        phone,
         "--name",
-        "Lucía Norte",
+        name,
     ]);
+}
+
+/// A phone only another clinic knows, booked on this clinic's page, is
+/// that patient's, but their record is the other clinic's to change: it
+/// keeps its name, and the name typed on the page goes on this clinic's
+/// appointment (docs/booking.md, docs/api.md#another-clinics-patient).
+#[test]
+fn a_patient_only_another_clinic_knows_keeps_their_record_when_booking_on_the_page() {
+    let (env, rx, service, doctor) = online();
+    known_at_norte(&env, "+50370001111", "Lucía Norte");
     let server = Server::start(&env, &[]);
     let held = hold(&server, &service, &doctor, NINE, "7000-1111");
     assert_eq!(held.status, 200, "{}", held.body);
@@ -1584,22 +1590,7 @@ fn a_patient_only_another_clinic_knows_keeps_their_record_when_booking_on_the_pa
 fn a_patient_only_another_clinic_knows_keeps_their_record_when_joining_the_pages_waitlist() {
     let (env, rx, service, doctor) = online();
     fill_tuesday(&env);
-    env.second_clinic("Norte", "14:00", "17:00");
-    env.ok(&[
-        "-c",
-        "Norte",
-        "book",
-        "-d",
-        "Dr. García",
-        "-D",
-        "2026-06-17",
-        "-t",
-        "14:00",
-        "-P",
-        "+50370003333",
-        "--name",
-        "Marta Norte",
-    ]);
+    known_at_norte(&env, "+50370003333", "Marta Norte");
     let server = Server::start(&env, &[]);
     let asked = post(
         &server,
