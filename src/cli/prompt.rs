@@ -20,6 +20,9 @@ use crate::output::{desk, fit, human, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use dialoguer::console::Term;
 use dialoguer::Input;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 /// Checks a typed value; the problem is shown and the value asked again.
 pub type Check<'c> = &'c dyn Fn(&str) -> std::result::Result<(), crate::text::Msg>;
@@ -119,8 +122,14 @@ fn guard_interrupt() {
 extern "C" fn on_interrupt(_: libc::c_int) {
     // Show the cursor; end the line the prompt was on.
     const RESTORE: &[u8] = b"\x1b[?25h\n";
-    // SAFETY: write, signal and raise are async-signal-safe.
+    // SAFETY: tcsetattr, write, signal and raise are async-signal-safe;
+    // `OnceLock::get` is one atomic load.
     unsafe {
+        if PIN_ASKED.load(Ordering::SeqCst) {
+            if let Some((tty, before)) = BEFORE_PIN.get() {
+                libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, before);
+            }
+        }
         libc::write(2, RESTORE.as_ptr().cast(), RESTORE.len());
         libc::signal(libc::SIGINT, libc::SIG_DFL);
         libc::raise(libc::SIGINT);
@@ -686,10 +695,60 @@ pub fn yes_or_no(question: &str) -> Result<bool> {
     Ok(words::answer(typed.trim()).unwrap_or(false))
 }
 
+/// The terminal as it was before a PIN was asked, and whether one is being
+/// asked: Ctrl-C puts it back (`on_interrupt`), or the shell the desk goes
+/// back to would show nothing typed in it.
+static BEFORE_PIN: OnceLock<(std::fs::File, libc::termios)> = OnceLock::new();
+static PIN_ASKED: AtomicBool = AtomicBool::new(false);
+
+/// The terminal's echo held off for the whole of a PIN's asking. dialoguer
+/// turns it off only while it reads a line, so keys typed before a prompt
+/// came up (after "the two PINs differ", say) were shown before they were
+/// thrown away. Dropped, the terminal is as it was.
+struct Unechoed;
+
+impl Unechoed {
+    /// None without a terminal to hold (dialoguer then fails to ask).
+    fn hold() -> Option<Unechoed> {
+        if BEFORE_PIN.get().is_none() {
+            let tty = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/tty")
+                .ok()?;
+            let mut before = std::mem::MaybeUninit::uninit();
+            // SAFETY: tcgetattr fills `before` when it returns 0.
+            if unsafe { libc::tcgetattr(tty.as_raw_fd(), before.as_mut_ptr()) } != 0 {
+                return None;
+            }
+            // SAFETY: filled above.
+            let _ = BEFORE_PIN.set((tty, unsafe { before.assume_init() }));
+        }
+        let (tty, before) = BEFORE_PIN.get()?;
+        let mut quiet = *before;
+        quiet.c_lflag &= !libc::ECHO;
+        PIN_ASKED.store(true, Ordering::SeqCst);
+        // SAFETY: a termios read from this terminal, its echo cleared.
+        unsafe { libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, &quiet) };
+        Some(Unechoed)
+    }
+}
+
+impl Drop for Unechoed {
+    fn drop(&mut self) {
+        if let Some((tty, before)) = BEFORE_PIN.get() {
+            // SAFETY: the terminal's own termios, as it was.
+            unsafe { libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, before) };
+        }
+        PIN_ASKED.store(false, Ordering::SeqCst);
+    }
+}
+
 /// A PIN typed twice at the terminal and never shown (docs/security.md#staff):
 /// asked again until it is 4 to 8 digits and both are the same.
 pub fn pin_twice() -> Result<String> {
     guard_interrupt();
+    let _quiet = Unechoed::hold();
     dialoguer::Password::new()
         .with_prompt(lang::t("p-pin"))
         .with_confirmation(lang::t("p-pin_again"), lang::t("p-pins_differ"))
@@ -710,6 +769,7 @@ pub fn pin_once() -> Result<String> {
         ));
     }
     guard_interrupt();
+    let _quiet = Unechoed::hold();
     dialoguer::Password::new()
         .with_prompt(lang::t("p-pin_to_sign_in"))
         .interact()

@@ -155,6 +155,63 @@ impl Tmux {
         }
     }
 
+    /// The command's process (the pane's shell runs it as its child).
+    fn command_pid(&self) -> Option<String> {
+        let out = Command::new("tmux")
+            .args(["display", "-p", "-t", &self.name, "#{pane_pid}"])
+            .output()
+            .expect("tmux display");
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let children =
+            std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).ok()?;
+        children.split_whitespace().next().map(str::to_string)
+    }
+
+    /// Waits until the command is blocked reading its terminal (the `read`
+    /// system call on its standard input). A PIN's prompt throws away what
+    /// was typed before it read, so a key sent as soon as its text is on the
+    /// screen may be lost: the text is drawn before the terminal is read.
+    pub fn wait_reading(&self) {
+        const READ: &str = if cfg!(target_arch = "aarch64") {
+            "63"
+        } else {
+            "0"
+        };
+        let start = Instant::now();
+        loop {
+            let call = self
+                .command_pid()
+                .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/syscall")).ok())
+                .unwrap_or_default();
+            let mut fields = call.split_whitespace();
+            if fields.next() == Some(READ) && fields.next() == Some("0x0") {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "appt never read its terminal ({call:?}); screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Whether the terminal echoes what is typed, as `stty` reads it.
+    fn echoes(&self) -> bool {
+        let out = Command::new("tmux")
+            .args(["display", "-p", "-t", &self.name, "#{pane_tty}"])
+            .output()
+            .expect("tmux display");
+        let tty = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let out = Command::new("stty")
+            .args(["-F", &tty, "-a"])
+            .output()
+            .expect("stty");
+        let modes = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(out.status.success(), "stty -F {tty}: {modes}");
+        modes.split_whitespace().any(|m| m == "echo")
+    }
+
     pub fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", &self.name];
         args.extend_from_slice(keys);
@@ -1585,24 +1642,28 @@ fn the_picker_ranks_what_was_typed_and_enter_takes_the_best() {
 fn a_pin_is_asked_twice_and_never_shown() {
     let env = Env::clinic();
     let t = Tmux::start_with(&env, "APPT_LANG=es", "staff add Marta --role gerente");
-    t.wait_for("PIN (de 4 a 8 dígitos)");
-    t.keys(&["12a", "Enter"]);
-    t.wait_for("Un PIN tiene de 4 a 8 dígitos");
-    t.keys(&["2468", "Enter"]);
-    t.wait_for("El mismo PIN otra vez");
-    t.keys(&["2469", "Enter"]);
+    // Each PIN is typed once appt reads it: what is typed before is thrown
+    // away (and was shown, before echo was held off for the whole asking).
+    let typed = |text: &str, keys: &str| {
+        t.wait_for(text);
+        t.wait_reading();
+        assert!(!t.echoes(), "the terminal echoes at {text:?}");
+        t.keys(&[keys, "Enter"]);
+    };
+    typed("PIN (de 4 a 8 dígitos)", "12a");
+    typed("Un PIN tiene de 4 a 8 dígitos", "2468");
+    typed("El mismo PIN otra vez", "2469");
     t.wait_for("Los dos PIN no coinciden");
     assert_eq!(env.rows("SELECT count(*) FROM staff")[0][0], "0");
-    t.wait_for("PIN (de 4 a 8 dígitos)");
-    t.keys(&["2468", "Enter"]);
-    t.wait_for("El mismo PIN otra vez");
-    t.keys(&["2468", "Enter"]);
+    typed("PIN (de 4 a 8 dígitos)", "2468");
+    typed("El mismo PIN otra vez", "2468");
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     assert!(s.contains("Se agregó a Marta al personal (gerente)"), "{s}");
+    assert!(t.echoes(), "the terminal was left without echo");
     let seen = t.scrollback();
-    for typed in ["12a", "2468", "2469"] {
-        assert!(!seen.contains(typed), "{typed} was shown:\n{seen}");
+    for pin in ["12a", "2468", "2469"] {
+        assert!(!seen.contains(pin), "{pin} was shown:\n{seen}");
     }
     let hash = &env.rows("SELECT pin_hash FROM staff")[0][0];
     assert!(hash.starts_with("$argon2id$"), "{hash}");
@@ -1613,11 +1674,36 @@ fn a_pin_is_asked_twice_and_never_shown() {
     let vars = format!("APPT_STAFF=Marta APPT_STAFF_PIN_FILE={}", pin.display());
     let t = Tmux::start_with(&env, &vars, "staff pin marta");
     t.wait_for("PIN (4 to 8 digits)");
+    t.wait_reading();
     t.keys(&["97531", "Enter"]);
     t.wait_for("The same PIN again");
+    t.wait_reading();
     t.keys(&["97531", "Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     assert!(!t.scrollback().contains("97531"));
     assert_ne!(&env.rows("SELECT pin_hash FROM staff")[0][0], hash);
+}
+
+/// Ctrl-C while a PIN is asked leaves the terminal echoing again: a shell
+/// that does not set its own modes (sh, dash) showed nothing typed after it.
+#[test]
+fn ctrl_c_at_a_pin_gives_the_terminal_its_echo_back() {
+    let env = Env::clinic();
+    let t = Tmux::start(&env, "staff add Marta --role manager");
+    t.wait_for("PIN (4 to 8 digits)");
+    t.wait_reading();
+    assert!(!t.echoes());
+    // The signal to appt alone, as the terminal sends it to its foreground
+    // job (the pane's shell must live on to print the exit code).
+    let pid = t.command_pid().expect("appt runs");
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let (s, code) = t.exit();
+    assert_eq!(code, 130, "{s}");
+    assert!(t.echoes(), "the terminal was left without echo:\n{s}");
+    assert_eq!(env.rows("SELECT count(*) FROM staff")[0][0], "0");
 }
