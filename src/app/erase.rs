@@ -140,7 +140,8 @@ fn find(tx: &Tx, r: &EraseRequest) -> Result<patients::Stored> {
 /// of their appointments, those a caller seeing from clinic `seen_from`
 /// may know of (docs/security.md#clinics-apart).
 fn answer(tx: &Tx, id: &str, seen_from: Option<&str>) -> Result<Erased> {
-    let patient = patients::get(tx, id)?.patient;
+    let mut patient = patients::get(tx, id)?.patient;
+    super::patient::as_seen_from(tx, &mut patient, seen_from)?;
     let patient_erased_at = patient.erased_at.unwrap_or(patient.updated_at);
     let (reason, clinical) = erasure::recorded(tx, id)?.unwrap_or_default();
     Ok(Erased {

@@ -199,10 +199,11 @@ fn find(tx: &Tx, r: &ExportRequest) -> Result<patients::Stored> {
 fn gather(
     tx: &Tx,
     r: &ExportRequest,
-    patient: Patient,
+    mut patient: Patient,
     now: DateTime<Utc>,
 ) -> Result<PatientExport> {
     let clinic = r.seen_from.as_deref();
+    super::patient::as_seen_from(tx, &mut patient, clinic)?;
     let mut visits = Vec::new();
     let filter = Filter {
         patient_id: Some(patient.id.clone()),

@@ -109,3 +109,14 @@ pub fn seen_before(conn: &Tx, a: &AppointmentRow, here_only: bool) -> Result<boo
         ],
     )
 }
+
+/// How many of a patient's visits at `clinic` were marked no-shows (among
+/// those still kept): the count a caller seeing from that clinic is given
+/// in place of the patient's own, which counts every clinic's.
+pub fn no_shows_at(conn: &Tx, patient_id: &str, clinic: &str) -> Result<i64> {
+    conn.one(
+        On::reads(&[Table::Appointments]),
+        "SELECT count(*) FROM appointments WHERE patient_id = ?1 AND clinic_id = ?2 AND status = ?3",
+        args![patient_id, clinic, Status::NoShow.as_str()],
+    )
+}

@@ -872,3 +872,55 @@ fn a_clinics_token_does_not_learn_of_a_visit_at_another_clinic_from_the_visit_ty
     );
     assert_eq!(desk["visit_type"], "follow_up", "{desk}");
 }
+
+/// A patient's no-shows are counted on their record across every clinic; a
+/// clinic's token is given those at its own clinic, in an export as in an
+/// erasure's answer. The desk, which sees every clinic, is given them all.
+#[test]
+fn a_clinics_token_counts_a_shared_patients_no_shows_at_its_clinic_alone() {
+    let (mut env, sara) = two_clinics();
+    // Known at Norte too, under her own name (booked there from the desk).
+    book_at(
+        &env,
+        "Norte",
+        "2026-06-17",
+        "15:00",
+        "+50370001111",
+        "Sara Central",
+    );
+    let patient = s(&sara["patient_id"]).to_string();
+    // Central's visit passes without her (12:00 in San Salvador).
+    env.at("2026-06-16T18:00:00Z");
+    env.ok(&["status", s(&sara["id"]), "no_show"]);
+    assert_eq!(env.ok(&["patient", "show", &patient])["no_show_count"], 1);
+    let exporter = token(
+        &env,
+        "norte-export",
+        "patients:export",
+        &["--clinic", "Norte"],
+    );
+    let eraser = token(&env, "norte-dpo", "patients:erase", &["--clinic", "Norte"]);
+    let all = env.ok(&["patient", "export", &patient]);
+    assert_eq!(all["patient"]["no_show_count"], 1, "{all}");
+    let srv = Server::start(&env, &[]);
+    let r = srv.get(&format!("/v1/patients/{patient}/export"), &exporter);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["patient"]["no_show_count"], 0, "{}", r.body);
+    let r = srv.post(
+        &format!("/v1/patients/{patient}/erase"),
+        &eraser,
+        json!({"reason": "pidió ser borrada"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["patient"]["no_show_count"], 0, "{}", r.body);
+    // The record keeps its count; the desk is given it.
+    let all = env.ok(&[
+        "patient",
+        "erase",
+        &patient,
+        "--reason",
+        "pidió ser borrada",
+        "--yes",
+    ]);
+    assert_eq!(all["patient"]["no_show_count"], 1, "{all}");
+}
