@@ -289,6 +289,9 @@ pub struct CancelRequest {
     pub no_notify: bool,
     /// `--series`: this occurrence and every later active one of its series.
     pub series: bool,
+    /// The clinic of a caller limited to one (a clinic's token): a series'
+    /// occurrences at another clinic are left as they are.
+    pub seen_from: Option<String>,
 }
 
 /// A cancellation's reasons, checked: the desk's (required) and the one

@@ -422,6 +422,7 @@ fn act(
                 // The patient's answer on the channel is the news.
                 no_notify: true,
                 series: false,
+                seen_from: None,
             };
             settle(change::cancel(st, &req, &Actor::Patient, now).map(|_| Outcome::Cancelled))
         }

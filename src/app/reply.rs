@@ -188,6 +188,7 @@ pub fn cancel(st: &mut Store, token: &str, reason: &str, now: DateTime<Utc>) -> 
         force: false,
         no_notify: false,
         series: false,
+        seen_from: None,
     };
     change::cancel(st, &req, &Actor::Patient, now)
 }

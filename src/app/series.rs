@@ -257,11 +257,12 @@ pub(super) fn cancel(
     st.write(|tx| {
         let a = super::appointment_ref::find(tx, &c.id, now)?;
         let series = series_of(&a)?;
-        let settings = clinics::get(tx, &a.clinic_id)?.settings;
-        let list = from_on(tx, &series, &a)?;
+        let list = from_on(tx, &series, &a, c.seen_from.as_deref())?;
         let summary = summary(&list);
+        let mut homes = Homes::default();
         let mut done = Vec::with_capacity(list.len());
         for (i, o) in list.into_iter().enumerate() {
+            let settings = &homes.of(tx, &o)?.settings;
             let news = Notice {
                 send: i == 0 && settings.notify && !c.no_notify,
                 series: Some(&summary),
@@ -288,15 +289,41 @@ pub(super) fn cancel(
 
 /// The occurrences of `series` from `a` on that a series change covers: `a`
 /// itself (whatever its status, so that its own rule answers) and every
-/// later active one.
-fn from_on(tx: &Tx, series: &str, a: &Appointment) -> Result<Vec<Appointment>> {
+/// later active one; for a caller limited to clinic `seen_from` (a clinic's
+/// token), those at that clinic only: one the desk moved to another clinic
+/// is not the token's to change, nor to learn of.
+fn from_on(
+    tx: &Tx,
+    series: &str,
+    a: &Appointment,
+    seen_from: Option<&str>,
+) -> Result<Vec<Appointment>> {
     let mut list = vec![a.clone()];
     list.extend(
         crate::store::series::of_series(tx, series, Some(a.starts_at))?
             .into_iter()
-            .filter(|o| o.id != a.id),
+            .filter(|o| o.id != a.id && seen_from.is_none_or(|c| o.clinic_id == c)),
     );
     Ok(list)
+}
+
+/// The clinics a series change's occurrences are at, each read once: an
+/// occurrence moved to another clinic is changed by that clinic's rules
+/// (its cancellation window, its zone and hours), and stays there.
+#[derive(Default)]
+struct Homes(Vec<crate::core::Clinic>);
+
+impl Homes {
+    fn of(&mut self, tx: &Tx, o: &Appointment) -> Result<&crate::core::Clinic> {
+        let at = match self.0.iter().position(|c| c.id == o.clinic_id) {
+            Some(i) => i,
+            None => {
+                self.0.push(clinics::get(tx, &o.clinic_id)?);
+                self.0.len() - 1
+            }
+        };
+        Ok(&self.0[at])
+    }
 }
 
 /// `reschedule ID --series --time HH:MM`: the occurrence and every later
@@ -324,13 +351,14 @@ pub(super) fn reschedule(
     st.write(|tx| {
         let a = super::appointment_ref::find(tx, &r.id, now)?;
         let series = series_of(&a)?;
-        let home = clinics::get(tx, &a.clinic_id)?;
-        let list = from_on(tx, &series, &a)?;
+        let list = from_on(tx, &series, &a, r.seen_from.as_deref())?;
+        let mut homes = Homes::default();
         let mut moves = Vec::with_capacity(list.len());
         let mut failed = Vec::new();
         for o in list {
             let date = o.local_date;
-            match plan_move(tx, &o, &home, minutes, r, now) {
+            let home = homes.of(tx, &o)?;
+            match plan_move(tx, &o, home, minutes, r, now) {
                 Ok(Some((t, spot))) => moves.push((o, t, spot)),
                 Ok(None) => {}
                 Err(e) if series::skippable(e.code) => failed.push(Skipped { date, error: e }),
@@ -344,7 +372,7 @@ pub(super) fn reschedule(
         let mut done = Vec::with_capacity(moves.len());
         for (i, (o, t, spot)) in moves.into_iter().enumerate() {
             let news = Notice {
-                send: i == 0 && home.settings.notify && !r.no_notify,
+                send: i == 0 && t.clinic.settings.notify && !r.no_notify,
                 series: Some(&summary),
             };
             done.push(change::move_to(

@@ -331,6 +331,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         force: c.force,
         no_notify: c.no_notify,
         series: c.series,
+        seen_from: None,
     };
     let st = ctx.open_once(&mut opened)?;
     let cancelled = change::cancel(st, &req, &ctx.actor(), ctx.now)?;

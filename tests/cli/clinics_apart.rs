@@ -924,3 +924,98 @@ fn a_clinics_token_counts_a_shared_patients_no_shows_at_its_clinic_alone() {
     ]);
     assert_eq!(all["patient"]["no_show_count"], 1, "{all}");
 }
+
+/// A series' occurrence the desk moved to another clinic is that clinic's:
+/// the series' own clinic's token neither moves nor cancels it with the
+/// series (nor is told of it), and the desk's move of the series moves it
+/// by its own clinic's hours, never back to the series' clinic.
+#[test]
+fn a_series_change_leaves_an_occurrence_moved_to_another_clinic_to_it() {
+    let (env, _) = two_clinics();
+    let series = env.ok(&[
+        "-c",
+        "Central",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-23",
+        "-t",
+        "10:00",
+        "-P",
+        "+50370003333",
+        "--name",
+        "Rita Serie",
+        "--repeat",
+        "weekly",
+        "--count",
+        "3",
+    ]);
+    let ids: Vec<String> = series["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| s(&a["id"]).to_string())
+        .collect();
+    // The desk moves the second to Norte, the same day at 15:00.
+    env.ok(&[
+        "-c",
+        "Norte",
+        "reschedule",
+        &ids[1],
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-30",
+        "-t",
+        "15:00",
+    ]);
+    let moved = || {
+        env.rows(&format!(
+            "SELECT c.name, a.status, a.starts_at FROM appointments a \
+             JOIN clinics c ON c.id = a.clinic_id WHERE a.id = '{}'",
+            ids[1]
+        ))
+    };
+    let at_norte = moved();
+    assert_eq!(at_norte[0][0], "Norte");
+    // The desk's series move takes it at Norte, whose hours 11:00 is not
+    // in: the whole move is refused, nothing changed.
+    let before = env.snapshot();
+    let refused = env.refused(
+        &["reschedule", &ids[0], "--series", "-t", "11:00"],
+        "SERIES_REFUSED",
+        4,
+    );
+    let said = refused["occurrences"].to_string();
+    assert!(said.contains("2026-06-30"), "{refused}");
+    assert_eq!(env.snapshot(), before);
+    let central = token(&env, "central-bot", RW, &["--clinic", "Central"]);
+    let srv = Server::start(&env, &[]);
+    let r = srv.post(
+        &format!("/v1/appointments/{}/reschedule", ids[0]),
+        &central,
+        json!({"time": "11:00", "series": true}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let ids_of = |v: &Value| -> Vec<String> {
+        v["appointments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| s(&a["id"]).to_string())
+            .collect()
+    };
+    assert_eq!(ids_of(&r.json()), [ids[0].clone(), ids[2].clone()]);
+    assert!(!r.body.contains(&ids[1]), "{}", r.body);
+    assert_eq!(moved(), at_norte);
+    let r = srv.post(
+        &format!("/v1/appointments/{}/cancel", ids[0]),
+        &central,
+        json!({"reason": "Alta", "series": true}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(ids_of(&r.json()), [ids[0].clone(), ids[2].clone()]);
+    assert_eq!(moved(), at_norte);
+    assert_eq!(at_norte[0][1], "scheduled");
+}

@@ -186,6 +186,7 @@ pub(super) fn cancel(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer
         force: b.flag("force").unwrap_or(false),
         no_notify: !b.flag("send_notification").unwrap_or(true),
         series: b.flag("series").unwrap_or(false),
+        seen_from: who.grant.clinic_id.clone(),
     };
     b.finish()?;
     cancelled(st, call, who, req)
@@ -201,6 +202,7 @@ pub(super) fn delete(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer
         force: q.flag("force"),
         no_notify: !q.bool("send_notification").unwrap_or(true),
         series: q.flag("series"),
+        seen_from: who.grant.clinic_id.clone(),
     };
     q.finish()?;
     cancelled(st, call, who, req)
