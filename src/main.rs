@@ -5,6 +5,72 @@ use appt::error::{Code, Error};
 use clap::Parser;
 use std::io::{IsTerminal, Write};
 
+/// The binary's allocator: the C library's (glibc's) for every command,
+/// mimalloc's for a bulk one (`Cli::is_bulk`) once it is known to be one.
+/// The event stream spent about a quarter of its time in glibc's malloc and
+/// free, merging free chunks; mimalloc takes a fraction of that. A server
+/// keeps glibc's, whose `malloc_trim` gives a flood's memory back, which
+/// mimalloc does not (docs/performance/issue-69.md#two-allocators).
+///
+/// A block goes back to the allocator that made it: each free asks
+/// mimalloc whether the block is in its memory, and only once mimalloc has
+/// been used at all.
+struct Allocator;
+
+/// Whether new blocks come from mimalloc: set once, before the bulk
+/// command runs, never unset.
+static BULK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn bulk() -> bool {
+    BULK.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Whether mimalloc made `p` (never, before it was first used).
+fn mimallocs(p: *mut u8) -> bool {
+    // SAFETY: mi_is_in_heap_region only compares the address with
+    // mimalloc's own reservations; it reads nothing at `p`.
+    bulk() && unsafe { libmimalloc_sys::mi_is_in_heap_region(p.cast()) }
+}
+
+// SAFETY: each block is made by one allocator and given back to the same
+// (mimallocs), with the layout it was made with.
+unsafe impl std::alloc::GlobalAlloc for Allocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if bulk() {
+            libmimalloc_sys::mi_malloc_aligned(layout.size(), layout.align()).cast()
+        } else {
+            std::alloc::System.alloc(layout)
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if bulk() {
+            libmimalloc_sys::mi_zalloc_aligned(layout.size(), layout.align()).cast()
+        } else {
+            std::alloc::System.alloc_zeroed(layout)
+        }
+    }
+
+    unsafe fn dealloc(&self, p: *mut u8, layout: std::alloc::Layout) {
+        if mimallocs(p) {
+            libmimalloc_sys::mi_free(p.cast());
+        } else {
+            std::alloc::System.dealloc(p, layout);
+        }
+    }
+
+    unsafe fn realloc(&self, p: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        if mimallocs(p) {
+            libmimalloc_sys::mi_realloc_aligned(p.cast(), size, layout.align()).cast()
+        } else {
+            std::alloc::System.realloc(p, layout, size)
+        }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Allocator = Allocator;
+
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // What the completion scripts ask on TAB: answered before parsing.
@@ -37,6 +103,9 @@ fn main() {
             }
         },
         Ok(cli) => {
+            if cli.is_bulk() {
+                BULK.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             let json = cli.json;
             match cli::run_args(&args, cli) {
                 Ok(mut report) => {

@@ -780,6 +780,17 @@ fn command(ctx: &Ctx, c: Command) -> Result<Report> {
 }
 
 impl Cli {
+    /// Whether the command reads many rows and makes many small values
+    /// from them, and is over once it has written them: the event log, the
+    /// day sheet, an export (the binary gives such a command an allocator
+    /// of its own; `src/main.rs`).
+    pub fn is_bulk(&self) -> bool {
+        matches!(
+            self.command,
+            Command::Events(_) | Command::Agenda(_) | Command::Export(_)
+        )
+    }
+
     /// The fields of the command line that hold references, with their
     /// kinds (what a picker's choice goes into, `choice::Choice`): the
     /// command's own first, the global `--clinic` last.
