@@ -1,6 +1,6 @@
 //! Human output of the front desk's queue and waitlist (docs/rules.md#walk-ins).
 
-use super::fit::{col, text, Sheet, Step};
+use super::fit::{col, text, Item, Sheet, Step};
 use super::human::{self, clean, short};
 use super::lang::{self, tr};
 use crate::app::queue::Queue;
@@ -83,7 +83,8 @@ pub fn waitlist(all: &[Entry]) -> String {
     .steps(&[Step::Drop("Offers"), Step::Drop("Phone")]);
     for e in all {
         t.row(vec![
-            e.date.to_string().into(),
+            // As `list` writes a day: `Tue 16 Jun 2026`, `mar 16 jun 2026`.
+            Item::new(lang::date_short(e.date)).or_short(lang::day_short(e.date)),
             clean(&e.doctor_name).into(),
             clean(&e.patient_name).into(),
             clean(&shown(&e.patient_phone)).into(),

@@ -373,9 +373,16 @@ fn every_table_fits_80_columns_with_ids_dates_and_times_whole() {
     ]);
     let waitlist = at_80(&env, &["waitlist", "list"]);
     assert!(
-        one_line_has(&waitlist, &["2026-06-16", "+50370999999"]),
+        one_line_has(&waitlist, &["Tue 16 Jun", "+50370999999"]),
         "{waitlist}"
     );
+    // In Spanish, the day as `list` writes it, not ISO.
+    let espera = at_width(&env, "80", "es", &["waitlist", "list"]);
+    assert!(
+        one_line_has(&espera, &["mar 16 jun", "+50370999999"]),
+        "{espera}"
+    );
+    assert!(!espera.contains("2026-06-16"), "{espera}");
     // Someone booked today, so that the queue has a row to fit.
     let today = book(&env, "2026-06-15", "11:00");
     let queue = at_80(&env, &["queue"]);
