@@ -915,7 +915,7 @@ pub fn place_overbooked(
     };
     // Rule 7 holds still: a refusal of rule 6 came before it was asked.
     check_duplicate(conn, t, date, req, patient_id, None)?;
-    let taken = appointments::overbooked_on(conn, &doctor.id, date)?;
+    let taken = appointments::overbooked_on(conn, &doctor.id, &t.clinic.id, date)?;
     overbook::check_allowance(taken, t.clinic.settings.max_overbook_per_day)?;
     let data = calendar.day(conn, date, req.service_id, None)?;
     let mut day = data.day(&t.clinic, now);

@@ -349,17 +349,17 @@ pub fn candidate(a: &Appointment) -> serde_json::Value {
     })
 }
 
-/// How many active overbooked appointments the doctor has on a local date
-/// (docs/rules.md#overbooking): read through `appt_doctor_busy`, which
-/// holds only the active ones.
-pub fn overbooked_on(conn: &Tx, doctor: &str, date: NaiveDate) -> Result<i64> {
+/// How many active overbooked appointments the doctor has at `clinic` on a
+/// local date (docs/rules.md#overbooking): the clinic's allowance counts
+/// its own; another clinic's are neither counted nor learnt of.
+pub fn overbooked_on(conn: &Tx, doctor: &str, clinic: &str, date: NaiveDate) -> Result<i64> {
     conn.one(
         OWN,
         &format!(
-            "SELECT count(*) FROM appointments WHERE doctor_id = ?1 AND local_date = ?2 \
-             AND overbook_rule IS NOT NULL AND status IN {ACTIVE}"
+            "SELECT count(*) FROM appointments WHERE doctor_id = ?1 AND clinic_id = ?3 \
+             AND local_date = ?2 AND overbook_rule IS NOT NULL AND status IN {ACTIVE}"
         ),
-        args![doctor, date.to_string()],
+        args![doctor, date.to_string(), clinic],
     )
 }
 

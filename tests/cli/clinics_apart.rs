@@ -1019,3 +1019,43 @@ fn a_series_change_leaves_an_occurrence_moved_to_another_clinic_to_it() {
     assert_eq!(moved(), at_norte);
     assert_eq!(at_norte[0][1], "scheduled");
 }
+
+/// A clinic's allowance of overbookings a day counts the doctor's
+/// overbookings at that clinic: a doctor who works at two clinics used up
+/// Norte's two, and Central may still overbook (nor is Central told of
+/// Norte's by a refusal).
+#[test]
+fn a_clinics_overbookings_a_day_count_its_own_and_not_another_clinics() {
+    let (env, _) = two_clinics();
+    let args = |clinic: &'static str, time: &'static str, phone: &'static str| {
+        [
+            "-c",
+            clinic,
+            "book",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-16",
+            "-t",
+            time,
+            "-P",
+            phone,
+            "--name",
+            "Urgencia",
+            "--overbook",
+            "Herida",
+        ]
+    };
+    // Norte's 14:00 is Eva's: two overbookings over her, the third refused.
+    for phone in ["+50370004001", "+50370004002"] {
+        env.ok(&args("Norte", "14:00", phone));
+    }
+    let full = env.refused(&args("Norte", "14:00", "+50370004003"), "SLOT_FULL", 4);
+    assert_eq!(full["max_overbook_per_day"], 2, "{full}");
+    // Central's 10:00 is Sara's: Central's own two are still to give.
+    let b = env.ok(&args("Central", "10:00", "+50370004004"));
+    assert_eq!(
+        b["appointment"]["overbooked"]["rule"], "APPOINTMENT_CONFLICT",
+        "{b}"
+    );
+}
