@@ -76,6 +76,26 @@ fn events_refuse_bad_filters() {
     env.fails(&["events", "--limit", "0"], "VALIDATION_ERROR", 2);
     let (code, e) = env.err(&["events", "--after", "abc"]);
     assert_eq!((code, e["code"].as_str()), (2, Some("USAGE_ERROR")));
+    // In Spanish, each names what was typed as the desk typed it.
+    for (args, said) in [
+        (
+            &["--type", "x"][..],
+            "el tipo de evento (--type) debe ser uno de",
+        ),
+        (&["--after=-1"][..], "--after debe ser un ID de evento"),
+        (&["--limit", "0"][..], "el límite debe ser 1 o más"),
+    ] {
+        let out = env
+            .cmd()
+            .env("APPT_LANG", "es")
+            .env("COLUMNS", "200")
+            .arg("events")
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert!(text.contains(said), "{args:?}: {text}");
+    }
 }
 
 /// Writes `n` `appointment.updated` events of appointment `id` straight into
