@@ -259,10 +259,12 @@ pub(super) fn cancel(
         let series = series_of(&a)?;
         let list = from_on(tx, &series, &a, c.seen_from.as_deref())?;
         let summary = summary(&list);
-        let mut homes = Homes::default();
         let mut done = Vec::with_capacity(list.len());
         for (i, o) in list.into_iter().enumerate() {
-            let settings = &homes.of(tx, &o)?.settings;
+            // Each by its own clinic's rules: one moved to another clinic
+            // has that clinic's cancellation window (each clinic read once
+            // a transaction: `clinics::get`).
+            let settings = clinics::get(tx, &o.clinic_id)?.settings;
             let news = Notice {
                 send: i == 0 && settings.notify && !c.no_notify,
                 series: Some(&summary),
@@ -307,25 +309,6 @@ fn from_on(
     Ok(list)
 }
 
-/// The clinics a series change's occurrences are at, each read once: an
-/// occurrence moved to another clinic is changed by that clinic's rules
-/// (its cancellation window, its zone and hours), and stays there.
-#[derive(Default)]
-struct Homes(Vec<crate::core::Clinic>);
-
-impl Homes {
-    fn of(&mut self, tx: &Tx, o: &Appointment) -> Result<&crate::core::Clinic> {
-        let at = match self.0.iter().position(|c| c.id == o.clinic_id) {
-            Some(i) => i,
-            None => {
-                self.0.push(clinics::get(tx, &o.clinic_id)?);
-                self.0.len() - 1
-            }
-        };
-        Ok(&self.0[at])
-    }
-}
-
 /// `reschedule ID --series --time HH:MM`: the occurrence and every later
 /// active one to a new local time, each on its own date; all or nothing.
 pub(super) fn reschedule(
@@ -352,13 +335,14 @@ pub(super) fn reschedule(
         let a = super::appointment_ref::find(tx, &r.id, now)?;
         let series = series_of(&a)?;
         let list = from_on(tx, &series, &a, r.seen_from.as_deref())?;
-        let mut homes = Homes::default();
         let mut moves = Vec::with_capacity(list.len());
         let mut failed = Vec::new();
         for o in list {
             let date = o.local_date;
-            let home = homes.of(tx, &o)?;
-            match plan_move(tx, &o, home, minutes, r, now) {
+            // At its own clinic, by that clinic's zone and hours: one moved
+            // to another clinic stays there.
+            let home = clinics::get(tx, &o.clinic_id)?;
+            match plan_move(tx, &o, &home, minutes, r, now) {
                 Ok(Some((t, spot))) => moves.push((o, t, spot)),
                 Ok(None) => {}
                 Err(e) if series::skippable(e.code) => failed.push(Skipped { date, error: e }),
