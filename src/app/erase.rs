@@ -141,7 +141,7 @@ fn find(tx: &Tx, r: &EraseRequest) -> Result<patients::Stored> {
 /// may know of (docs/security.md#clinics-apart).
 fn answer(tx: &Tx, id: &str, seen_from: Option<&str>) -> Result<Erased> {
     let mut patient = patients::get(tx, id)?.patient;
-    super::patient::as_seen_from(tx, &mut patient, seen_from)?;
+    super::seen::patient(tx, &mut patient, seen_from)?;
     let patient_erased_at = patient.erased_at.unwrap_or(patient.updated_at);
     let (reason, clinical) = erasure::recorded(tx, id)?.unwrap_or_default();
     Ok(Erased {

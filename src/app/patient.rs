@@ -4,7 +4,6 @@ use super::phones::{self, At, Dialing};
 use super::values::{check_channel, check_email, check_name, check_national_id, check_phone};
 use crate::core::{Appointment, Patient};
 use crate::error::{Error, Result};
-use crate::store::db::Tx;
 use crate::store::{self, appointments, patient_visits, patients, Store};
 use chrono::{DateTime, Utc};
 
@@ -30,16 +29,6 @@ pub struct PatientInput {
 pub struct Shown<T> {
     pub value: T,
     pub warning: Option<Error>,
-}
-
-/// The patient as a caller seeing from clinic `seen_from` (a clinic's
-/// token) is given them: their no-shows counted at that clinic alone, as
-/// the record's own count is every clinic's (docs/security.md#clinics-apart).
-pub(super) fn as_seen_from(tx: &Tx, p: &mut Patient, seen_from: Option<&str>) -> Result<()> {
-    if let Some(clinic) = seen_from {
-        p.no_show_count = patient_visits::no_shows_at(tx, &p.id, clinic)?;
-    }
-    Ok(())
 }
 
 pub fn add(st: &mut Store, p: &PatientInput, now: DateTime<Utc>) -> Result<Patient> {

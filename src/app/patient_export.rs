@@ -203,7 +203,7 @@ fn gather(
     now: DateTime<Utc>,
 ) -> Result<PatientExport> {
     let clinic = r.seen_from.as_deref();
-    super::patient::as_seen_from(tx, &mut patient, clinic)?;
+    super::seen::patient(tx, &mut patient, clinic)?;
     let mut visits = Vec::new();
     let filter = Filter {
         patient_id: Some(patient.id.clone()),

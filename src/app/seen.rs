@@ -1,12 +1,24 @@
 //! What a caller that sees from one clinic (an API token limited to it,
 //! docs/security.md#clinics-apart) may learn from a refusal: the
-//! appointments of other clinics a rule met are left unnamed. Which patients
-//! it finds is [`super::phones::find_patient`]'s and
-//! [`super::phones::phone_holder`]'s.
+//! appointments of other clinics a rule met are left unnamed; and from a
+//! patient's record: their no-shows at that clinic. Which patients it finds
+//! is [`super::phones::find_patient`]'s and [`super::phones::phone_holder`]'s.
 
-use crate::error::Error;
-use crate::store::{appointments, Store};
+use crate::core::Patient;
+use crate::error::{Error, Result};
+use crate::store::db::Tx;
+use crate::store::{appointments, patient_visits, Store};
 use serde_json::Value;
+
+/// Patient `p` as seen from `clinic`: their no-shows counted at that clinic
+/// alone, as the record's own count is every clinic's. Nothing changes for
+/// a caller that sees every clinic.
+pub fn patient(tx: &Tx, p: &mut Patient, clinic: Option<&str>) -> Result<()> {
+    if let Some(clinic) = clinic {
+        p.no_show_count = patient_visits::no_shows_at(tx, &p.id, clinic)?;
+    }
+    Ok(())
+}
 
 /// `e` as seen from `clinic`: every appointment ID in its details (a key
 /// ending in `appointment_id`, however deep: a duplicate, the appointment
