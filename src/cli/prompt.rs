@@ -21,7 +21,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use dialoguer::console::Term;
 use dialoguer::Input;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 /// Checks a typed value; the problem is shown and the value asked again.
@@ -125,10 +124,8 @@ extern "C" fn on_interrupt(_: libc::c_int) {
     // SAFETY: tcsetattr, write, signal and raise are async-signal-safe;
     // `OnceLock::get` is one atomic load.
     unsafe {
-        if PIN_ASKED.load(Ordering::SeqCst) {
-            if let Some((tty, before)) = BEFORE_PIN.get() {
-                libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, before);
-            }
+        if let Some((tty, before)) = BEFORE_PIN.get() {
+            libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, before);
         }
         libc::write(2, RESTORE.as_ptr().cast(), RESTORE.len());
         libc::signal(libc::SIGINT, libc::SIG_DFL);
@@ -695,11 +692,11 @@ pub fn yes_or_no(question: &str) -> Result<bool> {
     Ok(words::answer(typed.trim()).unwrap_or(false))
 }
 
-/// The terminal as it was before a PIN was asked, and whether one is being
-/// asked: Ctrl-C puts it back (`on_interrupt`), or the shell the desk goes
-/// back to would show nothing typed in it.
+/// The terminal as it was before a PIN was first asked: Ctrl-C puts it
+/// back (`on_interrupt`), or the shell the desk goes back to would show
+/// nothing typed in it. (Put back after the asking, it is what the shell
+/// left, so Ctrl-C may put it back at any time.)
 static BEFORE_PIN: OnceLock<(std::fs::File, libc::termios)> = OnceLock::new();
-static PIN_ASKED: AtomicBool = AtomicBool::new(false);
 
 /// The terminal's echo held off for the whole of a PIN's asking. dialoguer
 /// turns it off only while it reads a line, so keys typed before a prompt
@@ -727,7 +724,6 @@ impl Unechoed {
         let (tty, before) = BEFORE_PIN.get()?;
         let mut quiet = *before;
         quiet.c_lflag &= !libc::ECHO;
-        PIN_ASKED.store(true, Ordering::SeqCst);
         // SAFETY: a termios read from this terminal, its echo cleared.
         unsafe { libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, &quiet) };
         Some(Unechoed)
@@ -740,7 +736,6 @@ impl Drop for Unechoed {
             // SAFETY: the terminal's own termios, as it was.
             unsafe { libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, before) };
         }
-        PIN_ASKED.store(false, Ordering::SeqCst);
     }
 }
 
