@@ -196,6 +196,13 @@ impl Tmux {
         }
     }
 
+    /// Waits until the screen shows `text` and appt reads its terminal:
+    /// what is typed then is read, not thrown away ([`Tmux::wait_reading`]).
+    pub fn wait_asked(&self, text: &str) {
+        self.wait_for(text);
+        self.wait_reading();
+    }
+
     /// Whether the terminal echoes what is typed, as `stty` reads it.
     fn echoes(&self) -> bool {
         let out = Command::new("tmux")
@@ -1645,8 +1652,7 @@ fn a_pin_is_asked_twice_and_never_shown() {
     // Each PIN is typed once appt reads it: what is typed before is thrown
     // away (and was shown, before echo was held off for the whole asking).
     let typed = |text: &str, keys: &str| {
-        t.wait_for(text);
-        t.wait_reading();
+        t.wait_asked(text);
         assert!(!t.echoes(), "the terminal echoes at {text:?}");
         t.keys(&[keys, "Enter"]);
     };
@@ -1673,11 +1679,9 @@ fn a_pin_is_asked_twice_and_never_shown() {
     std::fs::write(&pin, "2468\n").unwrap();
     let vars = format!("APPT_STAFF=Marta APPT_STAFF_PIN_FILE={}", pin.display());
     let t = Tmux::start_with(&env, &vars, "staff pin marta");
-    t.wait_for("PIN (4 to 8 digits)");
-    t.wait_reading();
+    t.wait_asked("PIN (4 to 8 digits)");
     t.keys(&["97531", "Enter"]);
-    t.wait_for("The same PIN again");
-    t.wait_reading();
+    t.wait_asked("The same PIN again");
     t.keys(&["97531", "Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
@@ -1691,8 +1695,7 @@ fn a_pin_is_asked_twice_and_never_shown() {
 fn ctrl_c_at_a_pin_gives_the_terminal_its_echo_back() {
     let env = Env::clinic();
     let t = Tmux::start(&env, "staff add Marta --role manager");
-    t.wait_for("PIN (4 to 8 digits)");
-    t.wait_reading();
+    t.wait_asked("PIN (4 to 8 digits)");
     assert!(!t.echoes());
     // The signal to appt alone, as the terminal sends it to its foreground
     // job (the pane's shell must live on to print the exit code).
