@@ -46,7 +46,19 @@ fn two_clinics() -> (Env, Value) {
 
 /// Books Dr. García at `clinic` from the command line (which sees every clinic).
 fn book_at(env: &Env, clinic: &str, date: &str, time: &str, phone: &str, name: &str) -> Value {
-    env.ok(&[
+    env.ok(&book_args(clinic, date, time, phone, name, &[]))["appointment"].clone()
+}
+
+/// The command line booking Dr. García at `clinic`, with `more` after it.
+fn book_args<'a>(
+    clinic: &'a str,
+    date: &'a str,
+    time: &'a str,
+    phone: &'a str,
+    name: &'a str,
+    more: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
         "-c",
         clinic,
         "book",
@@ -60,8 +72,9 @@ fn book_at(env: &Env, clinic: &str, date: &str, time: &str, phone: &str, name: &
         phone,
         "--name",
         name,
-    ])["appointment"]
-        .clone()
+    ];
+    args.extend_from_slice(more);
+    args
 }
 
 /// Puts `phone` (named `name`) on Dr. García's waitlist at `clinic` for `date`.
@@ -744,25 +757,14 @@ fn a_booking_at_one_clinic_leaves_the_patients_wait_at_another() {
 #[test]
 fn a_clinics_token_finds_no_series_or_visit_of_another_clinic() {
     let (env, sara) = two_clinics();
-    let weekly = env.ok(&[
-        "-c",
+    let weekly = env.ok(&book_args(
         "Central",
-        "book",
-        "-d",
-        "Dr. García",
-        "-D",
         "2026-06-17",
-        "-t",
         "09:00",
-        "-P",
         "+50370005001",
-        "--name",
         "Paciente Central",
-        "--repeat",
-        "weekly",
-        "--count",
-        "2",
-    ]);
+        &["--repeat", "weekly", "--count", "2"],
+    ));
     let series = env
         .rows("SELECT DISTINCT series_id FROM appointments WHERE series_id IS NOT NULL")[0][0]
         .clone();
@@ -932,25 +934,14 @@ fn a_clinics_token_counts_a_shared_patients_no_shows_at_its_clinic_alone() {
 #[test]
 fn a_series_change_leaves_an_occurrence_moved_to_another_clinic_to_it() {
     let (env, _) = two_clinics();
-    let series = env.ok(&[
-        "-c",
+    let series = env.ok(&book_args(
         "Central",
-        "book",
-        "-d",
-        "Dr. García",
-        "-D",
         "2026-06-23",
-        "-t",
         "10:00",
-        "-P",
         "+50370003333",
-        "--name",
         "Rita Serie",
-        "--repeat",
-        "weekly",
-        "--count",
-        "3",
-    ]);
+        &["--repeat", "weekly", "--count", "3"],
+    ));
     let ids: Vec<String> = series["appointments"]
         .as_array()
         .unwrap()
@@ -1028,23 +1019,14 @@ fn a_series_change_leaves_an_occurrence_moved_to_another_clinic_to_it() {
 fn a_clinics_overbookings_a_day_count_its_own_and_not_another_clinics() {
     let (env, _) = two_clinics();
     let args = |clinic: &'static str, time: &'static str, phone: &'static str| {
-        [
-            "-c",
+        book_args(
             clinic,
-            "book",
-            "-d",
-            "Dr. García",
-            "-D",
             "2026-06-16",
-            "-t",
             time,
-            "-P",
             phone,
-            "--name",
             "Urgencia",
-            "--overbook",
-            "Herida",
-        ]
+            &["--overbook", "Herida"],
+        )
     };
     // Norte's 14:00 is Eva's: two overbookings over her, the third refused.
     for phone in ["+50370004001", "+50370004002"] {
