@@ -598,6 +598,12 @@ impl WholeSeconds for DateTime<Utc> {
     }
 }
 
+/// Whether a person at a terminal may be asked: not with `--no-input`,
+/// nor where either end of the command is not a terminal.
+fn interactive(cli: &Cli) -> bool {
+    !cli.no_input && std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
 /// The context a command runs in, from the command line and the environment.
 fn context(cli: &Cli) -> Result<Ctx> {
     // A path need not be text: APPT_DB is taken as the OS gives it.
@@ -611,9 +617,7 @@ fn context(cli: &Cli) -> Result<Ctx> {
     };
     Ok(Ctx {
         json: cli.json,
-        interactive: !cli.no_input
-            && std::io::stdin().is_terminal()
-            && std::io::stdout().is_terminal(),
+        interactive: interactive(cli),
         db,
         db_flag: cli.db.clone(),
         default_location: cli.db.is_none()
@@ -666,9 +670,12 @@ pub fn run_args(args: &[std::ffi::OsString], cli: Cli) -> Result<Report> {
     let mut cli = cli;
     let mut choices = Vec::new();
     for _ in 0..3 {
+        // Only a person at a terminal is asked to choose: anywhere else the
+        // context is not made twice.
         let ctx = match &cli.command {
             Command::Completions(_) => None,
-            _ => context(&cli).ok().filter(|c| c.interactive && !c.json),
+            _ if cli.json || !interactive(&cli) => None,
+            _ => context(&cli).ok(),
         };
         let e = match run(cli) {
             Err(e) => e,
