@@ -84,6 +84,39 @@ impl Bench<'_> {
         Ok(service)
     }
 
+    /// The day the time step is asked for: the plan's (tomorrow) where the
+    /// `slots` figure's doctor has a free time then, else the first day
+    /// after it that has one. A workload may have filled that doctor's
+    /// tomorrow, and a time step offering nothing is not the page a patient
+    /// waits on (nor would its check below pass).
+    fn page_day(&self, service: &str) -> Res<chrono::NaiveDate> {
+        let p = self.plan;
+        for ahead in 0..14 {
+            let day = p.day + Duration::days(ahead);
+            let out = run_ok(self.appt_args(&[
+                "slots",
+                "--doctor",
+                &p.doctor,
+                "--date",
+                &day.to_string(),
+                "--service",
+                service,
+                "--json",
+            ]))?;
+            let free = serde_json::from_str::<serde_json::Value>(&out)
+                .ok()
+                .and_then(|v| v["slots"].as_array().map(|s| !s.is_empty()))
+                .ok_or_else(|| format!("slots printed no slots: {}", short(&out)))?;
+            if free {
+                return Ok(day);
+            }
+        }
+        Err(format!(
+            "{} has no free time in the 14 days from {}",
+            p.doctor, p.day
+        ))
+    }
+
     fn page_figures(&self, service: &str) -> Res<HttpFigures> {
         let secs: u64 = (env_or("APPT_BENCH_HTTP_SECONDS", 60).max(3) / 3).max(3);
         let p = self.plan;
@@ -101,15 +134,13 @@ impl Bench<'_> {
             .ok()
             .and_then(|v| v["token"].as_str().map(str::to_string))
             .ok_or_else(|| format!("appt token add printed no token: {}", short(&made)))?;
+        let day = self.page_day(service)?;
         let server = Server::start(self.engine, &self.file("serve-page.err"))?;
         let page = format!("/b/{PAGE_SLUG}?service={service}");
-        let one = format!("{page}&doctor={}&date={}", p.doctor, p.day);
-        let any = format!("{page}&doctor=any&date={}", p.day);
+        let one = format!("{page}&doctor={}&date={day}", p.doctor);
+        let any = format!("{page}&doctor=any&date={day}");
         let days = format!("{page}&doctor=any");
-        let slots = format!(
-            "/v1/slots?doctor={}&date={}&service={service}",
-            p.doctor, p.day
-        );
+        let slots = format!("/v1/slots?doctor={}&date={day}&service={service}", p.doctor);
         // What each page must show before it is timed.
         let (status, body) = get(&server.url, &one)?;
         let offered = body.matches(&format!("{}|", p.doctor)).count();
@@ -128,15 +159,14 @@ impl Bench<'_> {
             ));
         }
         let (status, body) = get(&server.url, &days)?;
-        if status != 200 || !body.contains(&format!("value=\"{}\"", p.day)) {
+        if status != 200 || !body.contains(&format!("value=\"{day}\"")) {
             return Err(format!(
-                "the day step answered {status} without {}: {}",
-                p.day,
+                "the day step answered {status} without {day}: {}",
                 short(&body)
             ));
         }
         eprintln!(
-            "  the time step offers {offered} times with one doctor, {offered_any} with anyone"
+            "  the time step of {day} offers {offered} times with one doctor, {offered_any} with anyone"
         );
         // Warm-up: the pages read, the server's threads started.
         let url = |path: &str| format!("{}{path}", server.url);
