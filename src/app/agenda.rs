@@ -211,6 +211,7 @@ pub(super) fn day_sheet(
         // Every doctor's day in a few queries (`schedule::doctors_day`), not
         // a handful per doctor: a 50-doctor board reads its day in one go.
         let doctors = doctors::list(tx)?;
+        let shared = std::sync::Arc::new(clinic.clone());
         let targets: Vec<Target> = owners
             .iter()
             .map(|o| {
@@ -225,7 +226,7 @@ pub(super) fn day_sheet(
                     })
                     .transpose()?;
                 Ok(Target {
-                    clinic: clinic.clone(),
+                    clinic: std::sync::Arc::clone(&shared),
                     doctor,
                 })
             })

@@ -52,7 +52,7 @@ impl Booking {
 /// to, for a front end that offers them; none while that clinic cannot be
 /// told (its refusal is the booking's own, later).
 pub fn payers_for(st: &mut Store, clinic: Option<&str>, doctor: Option<&str>) -> Vec<String> {
-    st.read(|tx| Ok(target(tx, clinic, doctor).map(|t| t.clinic.settings.payers)))
+    st.read(|tx| Ok(target(tx, clinic, doctor).map(|t| t.clinic.settings.payers.clone())))
         .ok()
         .and_then(|found| found.ok())
         .unwrap_or_default()

@@ -486,7 +486,7 @@ fn day_to_ask(tx: &Tx, r: &BookRequest, t: Target, now: DateTime<Utc>) -> Option
     Some(DoctorDay {
         // A doctor's, whichever window.
         token_scope: t.token_scope(""),
-        clinic: t.clinic.id,
+        clinic: t.clinic.id.clone(),
         doctor,
         date,
         from,

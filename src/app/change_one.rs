@@ -161,7 +161,7 @@ pub(super) fn destination(
 /// The appointment's own doctor (or clinic-wide) at `home`, its clinic.
 pub(super) fn home_target(tx: &Tx, a: &Appointment, home: Clinic) -> Result<Target> {
     Ok(Target {
-        clinic: home,
+        clinic: std::sync::Arc::new(home),
         doctor: a
             .doctor_id
             .as_deref()

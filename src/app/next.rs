@@ -63,7 +63,9 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
             (Some(c), _) => clinics::find(tx, c)?,
             (None, Some(d)) => {
                 let doctor = doctors::find_active(tx, d)?;
-                super::schedule::target(tx, None, Some(&doctor.id))?.clinic
+                crate::core::Clinic::clone(
+                    &super::schedule::target(tx, None, Some(&doctor.id))?.clinic,
+                )
             }
             (None, None) => clinics::default(tx, None)?,
         };
@@ -114,10 +116,11 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
         let last = time::date_after_minutes(today, clinic.settings.horizon) + Duration::days(1);
         // Each doctor's windows and closures, read once for every day looked at.
         let until = last.min(first + Duration::days(MAX_DAYS - 1));
+        let shared = std::sync::Arc::new(clinic.clone());
         let targets: Vec<Target> = candidates
             .iter()
             .map(|d| Target {
-                clinic: clinic.clone(),
+                clinic: std::sync::Arc::clone(&shared),
                 doctor: Some(d.clone()),
             })
             .collect();

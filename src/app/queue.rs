@@ -87,7 +87,7 @@ pub fn today(
             }
         }
         Ok(Queue {
-            clinic: t.clinic,
+            clinic: Clinic::clone(&t.clinic),
             date,
             lines,
             now,

@@ -205,10 +205,11 @@ fn over(
     if let Some(d) = doctor {
         all.retain(|x| x.id == d.id);
     }
+    let shared = std::sync::Arc::new(clinic.clone());
     let targets: Vec<Target> = all
         .iter()
         .map(|d| Target {
-            clinic: clinic.clone(),
+            clinic: std::sync::Arc::clone(&shared),
             doctor: Some(d.clone()),
         })
         .collect();
@@ -317,7 +318,7 @@ fn rooms_used(
                 let spans = if hours.iter().any(|h| h.0 == r.id) {
                     own
                 } else {
-                    crate::core::slots::windows_on(&windows, date)
+                    crate::core::slots::windows_on(windows.iter(), date)
                         .into_iter()
                         .filter(|w| w.open)
                         .map(|w| (w.from, w.to))

@@ -22,9 +22,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
 use std::sync::Arc;
 
-/// Who a booking is with, and where.
+/// Who a booking is with, and where. The clinic is shared: a clinic's
+/// day asks for each of its doctors at once.
 pub struct Target {
-    pub clinic: Clinic,
+    pub clinic: Arc<Clinic>,
     /// None for the clinic's clinic-wide windows.
     pub doctor: Option<Doctor>,
 }
@@ -68,7 +69,7 @@ pub fn target(conn: &Tx, given: Option<&str>, doctor: Option<&str>) -> Result<Ta
     let Some(d) = doctor else {
         let clinic = clinics::default(conn, given)?;
         return Ok(Target {
-            clinic,
+            clinic: Arc::new(clinic),
             doctor: None,
         });
     };
@@ -96,7 +97,7 @@ pub fn target(conn: &Tx, given: Option<&str>, doctor: Option<&str>) -> Result<Ta
         }
     };
     Ok(Target {
-        clinic,
+        clinic: Arc::new(clinic),
         doctor: Some(doctor),
     })
 }
@@ -340,7 +341,11 @@ pub fn load_day(
 /// only its appointments (`next`, a day's "next free day").
 pub struct Calendar<'t> {
     pub target: &'t Target,
-    windows: Vec<Window>,
+    /// The windows read for it, shared with the other calendars read with
+    /// it (a clinic's, kept by the connection), and which of them are the
+    /// owner's: none is copied for each doctor.
+    windows: Arc<[Window]>,
+    own: Vec<usize>,
     /// Clinic closures first, then the owner's own (the first covering a day
     /// gives its reason).
     closures: Vec<Closure>,
@@ -353,11 +358,12 @@ impl<'t> Calendar<'t> {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Calendar<'t>> {
-        let windows = own_windows(conn, target)?;
+        let windows: Arc<[Window]> = own_windows(conn, target)?.into();
         let doctors: Vec<&str> = target.doctor.iter().map(|d| d.id.as_str()).collect();
         let closures = closures::touching(conn, &target.clinic.id, &doctors, from, to)?;
         Ok(Calendar {
             target,
+            own: (0..windows.len()).collect(),
             windows,
             closures,
         })
@@ -381,7 +387,7 @@ impl<'t> Calendar<'t> {
     pub fn of_doctors_among(
         conn: &Tx,
         clinic: &Clinic,
-        windows: &[Window],
+        windows: &Arc<[Window]>,
         targets: &'t [Target],
         from: NaiveDate,
         to: NaiveDate,
@@ -391,19 +397,17 @@ impl<'t> Calendar<'t> {
         let closures = closures::touching(conn, &clinic.id, &ids, from, to)?;
         // Each owner's windows, found once (fifty doctors' calendars would
         // each go through every window of the clinic).
-        let mut owned: std::collections::HashMap<Option<&str>, Vec<&Window>> =
+        let mut owned: std::collections::HashMap<Option<&str>, Vec<usize>> =
             std::collections::HashMap::new();
-        for w in windows {
-            owned.entry(w.doctor_id.as_deref()).or_default().push(w);
+        for (i, w) in windows.iter().enumerate() {
+            owned.entry(w.doctor_id.as_deref()).or_default().push(i);
         }
         Ok(targets
             .iter()
             .map(|t| Calendar {
                 target: t,
-                windows: owned
-                    .get(&doctor(t))
-                    .map(|ws| ws.iter().map(|w| (*w).clone()).collect())
-                    .unwrap_or_default(),
+                windows: Arc::clone(windows),
+                own: owned.get(&doctor(t)).cloned().unwrap_or_default(),
                 closures: closures
                     .iter()
                     .filter(|c| c.doctor_id.is_none() || c.doctor_id.as_deref() == doctor(t))
@@ -456,6 +460,11 @@ impl<'t> Calendar<'t> {
         Ok(day)
     }
 
+    /// The owner's windows.
+    fn own(&self) -> impl Iterator<Item = &Window> + Clone {
+        self.own.iter().map(|&i| &self.windows[i])
+    }
+
     /// The minutes open on `date` (docs/reports.md#utilisation): the
     /// windows that apply that day and are open, overlaps counted once,
     /// none on a day a closure covers.
@@ -464,7 +473,7 @@ impl<'t> Calendar<'t> {
             return 0;
         }
         let tz = self.target.clinic.timezone;
-        let spans = windows_on(&self.windows, date)
+        let spans = windows_on(self.own(), date)
             .into_iter()
             .filter(|w| w.open)
             .map(|w| (w.from, w.to))
@@ -477,10 +486,7 @@ impl<'t> Calendar<'t> {
     /// by the longest buffer either side, which an appointment in them may
     /// hold beyond their edges (docs/rules.md#buffers).
     fn open_on(&self, date: NaiveDate) -> (Vec<Window>, Option<Span>) {
-        let on: Vec<Window> = windows_on(&self.windows, date)
-            .into_iter()
-            .cloned()
-            .collect();
+        let on: Vec<Window> = windows_on(self.own(), date).into_iter().cloned().collect();
         let span = competing(self.target.clinic.timezone, on.iter(), date);
         (on, span)
     }

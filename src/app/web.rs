@@ -246,6 +246,7 @@ fn free_times(
     let dates = (to - from).num_days() + 1;
     let (first, last) = page.clinic.settings.web_bounds(now);
     // An inactive doctor takes no bookings (rule 2), online or not.
+    let clinic = std::sync::Arc::new(page.clinic.clone());
     let targets: Vec<Target> = match doctor {
         Some(d) => vec![d],
         None => page.doctors_for(&service.id),
@@ -253,7 +254,7 @@ fn free_times(
     .into_iter()
     .filter(|d| d.active)
     .map(|d| Target {
-        clinic: page.clinic.clone(),
+        clinic: std::sync::Arc::clone(&clinic),
         doctor: Some(d.clone()),
     })
     .collect();

@@ -155,16 +155,20 @@ pub struct Hold {
 /// The windows of one owner (a doctor, or a clinic's clinic-wide windows) that
 /// apply on `date`: its date windows when it has any that day, else its weekly
 /// windows for that weekday within their validity. Sorted by start.
-pub fn windows_on(windows: &[Window], date: NaiveDate) -> Vec<&Window> {
+pub fn windows_on<'w, I>(windows: I, date: NaiveDate) -> Vec<&'w Window>
+where
+    I: IntoIterator<Item = &'w Window>,
+    I::IntoIter: Clone,
+{
+    let windows = windows.into_iter();
     let dated: Vec<&Window> = windows
-        .iter()
+        .clone()
         .filter(|w| w.recurrence == Recurrence::Date(date))
         .collect();
     let mut out = if !dated.is_empty() {
         dated
     } else {
         windows
-            .iter()
             .filter(|w| matches!(w.recurrence, Recurrence::Weekly(_)) && applies(w, date))
             .collect()
     };
