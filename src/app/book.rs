@@ -52,10 +52,13 @@ impl Booking {
 /// to, for a front end that offers them; none while that clinic cannot be
 /// told (its refusal is the booking's own, later).
 pub fn payers_for(st: &mut Store, clinic: Option<&str>, doctor: Option<&str>) -> Vec<String> {
-    st.read(|tx| Ok(target(tx, clinic, doctor).map(|t| t.clinic.settings.payers.clone())))
-        .ok()
-        .and_then(|found| found.ok())
-        .unwrap_or_default()
+    st.read(|tx| {
+        Ok(target(tx, clinic, doctor)
+            .map(|t| std::sync::Arc::unwrap_or_clone(t.clinic).settings.payers))
+    })
+    .ok()
+    .and_then(|found| found.ok())
+    .unwrap_or_default()
 }
 
 /// Books `r` for `actor` (who the events name, docs/rules.md#events): the

@@ -63,8 +63,8 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
             (Some(c), _) => clinics::find(tx, c)?,
             (None, Some(d)) => {
                 let doctor = doctors::find_active(tx, d)?;
-                crate::core::Clinic::clone(
-                    &super::schedule::target(tx, None, Some(&doctor.id))?.clinic,
+                std::sync::Arc::unwrap_or_clone(
+                    super::schedule::target(tx, None, Some(&doctor.id))?.clinic,
                 )
             }
             (None, None) => clinics::default(tx, None)?,

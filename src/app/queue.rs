@@ -87,7 +87,7 @@ pub fn today(
             }
         }
         Ok(Queue {
-            clinic: Clinic::clone(&t.clinic),
+            clinic: std::sync::Arc::unwrap_or_clone(t.clinic),
             date,
             lines,
             now,
