@@ -558,10 +558,9 @@ pub fn days(lang: Lang, code: &str) -> String {
 /// is a line break. English where Spanish lacks the ID (a test forbids
 /// it), the ID itself where both do.
 pub fn render(lang: Lang, id: &str, args: &[(&'static str, Arg)]) -> String {
-    let found = catalogue(lang)
-        .message(id)
-        .map(|m| (catalogue(lang), m))
-        .or_else(|| EN.message(id).map(|m| (&*EN, m)));
+    let found = [catalogue(lang), &*EN]
+        .into_iter()
+        .find_map(|c| c.message(id).map(|m| (c, m)));
     let Some((c, m)) = found else {
         return id.to_string();
     };
