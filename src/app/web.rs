@@ -272,7 +272,10 @@ fn free_times(
     };
     let req = asked.request();
     st.read(|tx| {
-        let calendars = Calendar::of_doctors(tx, &page.clinic, &targets, from, to)?;
+        // The page's own windows, read with its doctors: not read again
+        // (on PostgreSQL, a query a request).
+        let calendars =
+            Calendar::of_doctors_among(tx, &page.clinic, &page.windows, &targets, from, to)?;
         (0..dates)
             .map(|n| {
                 let date = from + Duration::days(n);
