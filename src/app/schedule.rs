@@ -202,11 +202,40 @@ pub fn resolve_when(clinic: &Clinic, when: When) -> Result<(DateTime<Utc>, Naive
     }
 }
 
+/// The windows that apply on one day, in start order: those of the
+/// calendar they were read for, shared with it, not copied for each day
+/// (the booking page's fourteen days of fifty doctors).
+#[derive(Clone)]
+pub struct DayWindows {
+    all: Arc<[Window]>,
+    on: Vec<usize>,
+}
+
+impl DayWindows {
+    pub fn iter(&self) -> impl Iterator<Item = &Window> + Clone {
+        self.on.iter().map(|&i| &self.all[i])
+    }
+
+    pub fn first(&self) -> Option<&Window> {
+        self.iter().next()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.on.is_empty()
+    }
+}
+
+impl std::fmt::Debug for DayWindows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// Everything one owner's day needs from the database.
 #[derive(Clone)]
 pub struct DayData {
     pub date: NaiveDate,
-    pub windows: Vec<Window>,
+    pub windows: DayWindows,
     pub closure: Option<Option<String>>,
     pub busy: Arc<[Busy]>,
     /// The daily limits that apply, with what counts against each
@@ -258,7 +287,7 @@ impl DayData {
     /// The services the day is judged for when none is named
     /// (docs/rules.md#who-does-what).
     pub fn choices(&self) -> crate::core::offer::Choices {
-        crate::core::offer::choices(&self.doctor_services, &self.windows)
+        crate::core::offer::choices(&self.doctor_services, self.windows.iter())
     }
 
     /// The services possible in the window `window_id` that day.
@@ -485,8 +514,21 @@ impl<'t> Calendar<'t> {
     /// compete with them (None when none is open): the windows' time, widened
     /// by the longest buffer either side, which an appointment in them may
     /// hold beyond their edges (docs/rules.md#buffers).
-    fn open_on(&self, date: NaiveDate) -> (Vec<Window>, Option<Span>) {
-        let on: Vec<Window> = windows_on(self.own(), date).into_iter().cloned().collect();
+    fn open_on(&self, date: NaiveDate) -> (DayWindows, Option<Span>) {
+        // Each window taken back to its place among the owner's.
+        let on: Vec<usize> = windows_on(self.own(), date)
+            .into_iter()
+            .filter_map(|w| {
+                self.own
+                    .iter()
+                    .copied()
+                    .find(|&i| std::ptr::eq(&self.windows[i], w))
+            })
+            .collect();
+        let on = DayWindows {
+            all: Arc::clone(&self.windows),
+            on,
+        };
         let span = competing(self.target.clinic.timezone, on.iter(), date);
         (on, span)
     }
@@ -494,7 +536,7 @@ impl<'t> Calendar<'t> {
     fn with(
         &self,
         date: NaiveDate,
-        windows: Vec<Window>,
+        windows: DayWindows,
         busy: Arc<[Busy]>,
         limits: Vec<DailyLimit>,
     ) -> DayData {
@@ -612,6 +654,94 @@ pub fn doctors_day(
     service_id: Option<&str>,
     not_before: Option<DateTime<Utc>>,
 ) -> Result<Vec<DayData>> {
+    doctors_day_of(conn, calendars, date, service_id, not_before, None)
+}
+
+/// The holds on the time of the doctors of some calendars and their busy
+/// times in their own calendars, over a run of days, read once: the
+/// booking page asks fourteen days of fifty doctors, and
+/// [`doctors_day_of`] takes each day's from them rather than reading its
+/// own.
+pub struct AcrossDays {
+    first: NaiveDate,
+    last: NaiveDate,
+    holds: Vec<(String, Hold)>,
+    outside: Vec<(String, crate::core::outside::Away)>,
+}
+
+impl AcrossDays {
+    /// What the days `first` to `last` of `calendars` (one clinic's) could
+    /// ask for: from the day before the first to two days after the last,
+    /// wider than any day's span (its windows, their longest appointment
+    /// and buffers).
+    pub fn read(
+        conn: &Tx,
+        calendars: &[Calendar],
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<AcrossDays> {
+        let ids: Vec<&str> = calendars
+            .iter()
+            .filter_map(|c| c.target.doctor.as_ref().map(|d| d.id.as_str()))
+            .collect();
+        let (holds, outside) = match calendars.first() {
+            Some(c) if !ids.is_empty() => {
+                let tz = c.target.clinic.timezone;
+                let from = time::window_edge(tz, first - Duration::days(1), 0);
+                let to = time::window_edge(tz, last + Duration::days(2), 0);
+                (
+                    holds_of(conn, &c.target.clinic, &ids, from, to, None)?,
+                    calendars::busy_of(conn, &ids, from, to)?,
+                )
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
+        Ok(AcrossDays {
+            first,
+            last,
+            holds,
+            outside,
+        })
+    }
+
+    /// What [`holds_of`] and [`calendars::busy_of`] would answer for the
+    /// doctors `asked` over `[from, to)`, by the same conditions.
+    fn of(&self, asked: &[&str], (from, to): Span) -> DoctorsAway {
+        let theirs = |of: &String| asked.contains(&of.as_str());
+        (
+            self.holds
+                .iter()
+                .filter(|(of, h)| theirs(of) && h.start < to && h.end > from)
+                .cloned()
+                .collect(),
+            self.outside
+                .iter()
+                .filter(|(of, a)| {
+                    theirs(of) && a.start > from - Duration::days(1) && a.start < to && a.end > from
+                })
+                .cloned()
+                .collect(),
+        )
+    }
+}
+
+/// The holds on some doctors' time and their busy times in their own
+/// calendars, each with its doctor.
+type DoctorsAway = (
+    Vec<(String, Hold)>,
+    Vec<(String, crate::core::outside::Away)>,
+);
+
+/// [`doctors_day`], taking the holds and outside busy times from `across`
+/// when it holds the date.
+pub fn doctors_day_of(
+    conn: &Tx,
+    calendars: &[Calendar],
+    date: NaiveDate,
+    service_id: Option<&str>,
+    not_before: Option<DateTime<Utc>>,
+    across: Option<&AcrossDays>,
+) -> Result<Vec<DayData>> {
     let open: Vec<_> = calendars.iter().map(|c| c.open_on(date)).collect();
     let asked: Vec<&str> = calendars
         .iter()
@@ -644,8 +774,13 @@ pub fn doctors_day(
             .map(|(_, t)| t)
             .max(),
     ) {
-        holds = holds_of(conn, &first.target.clinic, &asked, from, to, None)?;
-        outside = calendars::busy_of(conn, &asked, from, to)?;
+        (holds, outside) = match across.filter(|a| a.first <= date && date <= a.last) {
+            Some(a) => a.of(&asked, (from, to)),
+            None => (
+                holds_of(conn, &first.target.clinic, &asked, from, to, None)?,
+                calendars::busy_of(conn, &asked, from, to)?,
+            ),
+        };
         // The clinic's rooms the service needs, read once for every doctor.
         let from = not_before.map_or(from, |n| n.max(from));
         let span = (date, (from, to));

@@ -9,7 +9,9 @@
 use super::book::{self, BookRequest, Booking};
 use super::outbox::reply::Reply;
 use super::phones::Dialing;
-use super::schedule::{doctors_day, place, request, target, Calendar, DayData, Target, WhenInput};
+use super::schedule::{
+    doctors_day_of, place, request, target, AcrossDays, Calendar, DayData, Target, WhenInput,
+};
 use super::slots;
 use super::values::{check_email, check_name};
 use crate::core::channel::Settings as ChannelSettings;
@@ -276,10 +278,17 @@ fn free_times(
         // (on PostgreSQL, a query a request).
         let calendars =
             Calendar::of_doctors_among(tx, &page.clinic, &page.windows, &targets, from, to)?;
+        // The day step's fourteen days: their holds and outside busy
+        // times in one query each, not one a day.
+        let across = match dates {
+            1 => None,
+            _ => Some(AcrossDays::read(tx, &calendars, from, to)?),
+        };
         (0..dates)
             .map(|n| {
                 let date = from + Duration::days(n);
-                let days = doctors_day(tx, &calendars, date, req.service_id, None)?;
+                let days =
+                    doctors_day_of(tx, &calendars, date, req.service_id, None, across.as_ref())?;
                 let mut found: Vec<Time> = Vec::new();
                 for (t, data) in targets.iter().zip(&days) {
                     let id = t.doctor.as_ref().map(|d| d.id.clone()).unwrap_or_default();

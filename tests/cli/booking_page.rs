@@ -1626,3 +1626,107 @@ fn a_patient_only_another_clinic_knows_keeps_their_record_when_joining_the_pages
         vec![vec!["Marta Díaz".to_string()]]
     );
 }
+
+/// The days of a day step, each with how the page shows it: `free`,
+/// `full` or `off` (no hours).
+fn days_shown(page: &str) -> Vec<(String, &'static str)> {
+    page.lines()
+        .filter_map(|l| {
+            let at = l.find("name=\"date\" value=\"")? + 19;
+            let date = l[at..].split('"').next()?.to_string();
+            let shown = if l.contains("(full") {
+                "full"
+            } else if l.contains("disabled") {
+                "off"
+            } else {
+                "free"
+            };
+            Some((date, shown))
+        })
+        .collect()
+}
+
+/// The day step reads its fourteen days' holds and the doctor's own
+/// calendar once for all of them: its first day, busy all morning in
+/// Dr. García's calendar, and its last (a Sunday he works), two times held
+/// on the page and the other six booked at the desk, are both full, and
+/// nothing else changes, for whoever is first free and for him.
+#[test]
+fn the_day_step_counts_the_holds_and_busy_times_of_its_first_and_last_days() {
+    let (env, _sms, service, doctor) = online();
+    env.ok(&[
+        "window",
+        "add",
+        "-d",
+        "Dr. García",
+        "--days",
+        "sun",
+        "--from",
+        "09:00",
+        "--to",
+        "13:00",
+    ]);
+    let server = Server::start(&env, &[]);
+    let days = |who: &str| {
+        let page = server.call(
+            "GET",
+            &format!("/b/central?lang=en&service={service}&doctor={who}"),
+            None,
+            None,
+        );
+        assert_eq!(page.status, 200, "{}", page.body);
+        days_shown(&page.body)
+    };
+    let before = days("any");
+    assert_eq!(before.len(), 14, "{before:?}");
+    assert_eq!(before[0], ("2026-06-15".to_string(), "free"));
+    assert_eq!(before[13], ("2026-06-28".to_string(), "free"));
+    assert_eq!(days(&doctor), before);
+    // Monday 15 June 2026, 09:00–13:00 in El Salvador (UTC-6).
+    let calendar = crate::calendars::Server::ics(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//appt tests//EN\r\nBEGIN:VEVENT\r\n\
+         UID:first@example\r\nDTSTART:20260615T150000Z\r\nDTEND:20260615T190000Z\r\n\
+         END:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    let added = env.ok(&[
+        "calendar",
+        "add",
+        "garcia-hospital",
+        "-d",
+        "García",
+        "--url",
+        &calendar.url,
+    ]);
+    assert_eq!(added["busy_times"], 1, "{added}");
+    // Sunday 28 June: 12:00 and 12:30 held, 09:00 to 11:30 booked.
+    for (i, at) in ["2026-06-28T18:00:00Z", "2026-06-28T18:30:00Z"]
+        .iter()
+        .enumerate()
+    {
+        let r = hold(&server, &service, &doctor, at, &format!("7400-100{i}"));
+        assert_eq!(r.status, 200, "hold {at}: {}", r.body);
+    }
+    for (i, time) in ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
+        .iter()
+        .enumerate()
+    {
+        env.ok(&[
+            "book",
+            "-d",
+            "García",
+            "-D",
+            "2026-06-28",
+            "-t",
+            time,
+            "-P",
+            &format!("+5037200000{i}"),
+            "--name",
+            &format!("Paciente {i}"),
+        ]);
+    }
+    let mut after = before.clone();
+    after[0].1 = "full";
+    after[13].1 = "full";
+    assert_eq!(days("any"), after);
+    assert_eq!(days(&doctor), after);
+}
