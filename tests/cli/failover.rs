@@ -541,8 +541,14 @@ struct Sweep {
     stderr: String,
 }
 
-/// `remind due --exec HOOK --json` run again and again until told to stop.
-fn sweeper(db: String, hook: String, stop: Arc<AtomicBool>) -> JoinHandle<Vec<Sweep>> {
+/// `remind due --exec HOOK --json` run again and again until told to stop;
+/// when each run that succeeded began is put in `succeeded` as it ends.
+fn sweeper(
+    db: String,
+    hook: String,
+    stop: Arc<AtomicBool>,
+    succeeded: Arc<Mutex<Vec<Instant>>>,
+) -> JoinHandle<Vec<Sweep>> {
     std::thread::spawn(move || {
         let mut runs = Vec::new();
         while !stop.load(Ordering::Relaxed) {
@@ -551,6 +557,9 @@ fn sweeper(db: String, hook: String, stop: Arc<AtomicBool>) -> JoinHandle<Vec<Sw
                 .args(["remind", "due", "--exec", &hook, "--json"])
                 .output()
                 .expect("run remind due");
+            if out.status.success() {
+                succeeded.lock().unwrap().push(began);
+            }
             runs.push(Sweep {
                 began,
                 code: out.status.code(),
@@ -710,8 +719,9 @@ pub(crate) fn under_load(pair: &mut dyn Pair, goal: Goal) {
             client(n, addrs.clone(), token.clone(), shared)
         })
         .collect();
+    let succeeded = Arc::new(Mutex::new(Vec::new()));
     let sweeps: Vec<_> = (0..2)
-        .map(|_| sweeper(url.clone(), hook.clone(), stop.clone()))
+        .map(|_| sweeper(url.clone(), hook.clone(), stop.clone(), succeeded.clone()))
         .collect();
     let booked = |min: usize| {
         Cluster::rows(&primary, "SELECT count(*) FROM appointments")[0][0]
@@ -738,15 +748,19 @@ pub(crate) fn under_load(pair: &mut dyn Pair, goal: Goal) {
     } = pair.switch();
     // Bookings go on until each server has answered from the new primary
     // (booked, or found the slot taken: two clients race for each slot, and
-    // the same server can lose every race), then 2 s more.
+    // the same server can lose every race) and a sweep begun after the
+    // promotion has ended (a sweep is a process of its own, which a loaded
+    // machine may take seconds to run), then 2 s more.
     let until = promoted + Duration::from_secs(30);
-    while (0..2).any(|i| {
+    let swept = || succeeded.lock().unwrap().iter().any(|&at| at > promoted);
+    while ((0..2).any(|i| {
         !answered
             .lock()
             .unwrap()
             .iter()
             .any(|&(server, at)| server == i && at > promoted)
-    }) && Instant::now() < until
+    }) || !swept())
+        && Instant::now() < until
     {
         std::thread::sleep(Duration::from_millis(20));
     }
