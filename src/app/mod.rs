@@ -8,6 +8,7 @@
 pub(crate) mod access;
 pub(crate) mod agenda;
 pub(crate) mod appointment_ref;
+pub mod away;
 pub mod board;
 pub mod book;
 pub(crate) mod book_one;
@@ -16,6 +17,7 @@ pub mod change;
 pub(crate) mod change_one;
 pub mod clinic;
 pub(crate) mod closure;
+pub mod day_windows;
 pub(crate) mod demo;
 pub mod doctor;
 pub(crate) mod erase;

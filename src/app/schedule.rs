@@ -3,6 +3,8 @@
 //! appointments, and docs/rules.md#booking rules 4–8 in order. Shared by `slots`, `book`
 //! and `reschedule`, so all three judge a time the same way.
 
+use super::away::{holds_of, AcrossDays};
+use super::day_windows::DayWindows;
 use super::resource;
 use super::values::Problems;
 use crate::core::booking;
@@ -199,35 +201,6 @@ pub fn resolve_when(clinic: &Clinic, when: When) -> Result<(DateTime<Utc>, Naive
             Local::One(t) | Local::Fold(t, _) => Ok((t, date)),
             Local::Gap => Err(gap(date, minutes)),
         },
-    }
-}
-
-/// The windows that apply on one day, in start order: those of the
-/// calendar they were read for, shared with it, not copied for each day
-/// (the booking page's fourteen days of fifty doctors).
-#[derive(Clone)]
-pub struct DayWindows {
-    all: Arc<[Window]>,
-    on: Vec<usize>,
-}
-
-impl DayWindows {
-    pub fn iter(&self) -> impl Iterator<Item = &Window> + Clone {
-        self.on.iter().map(|&i| &self.all[i])
-    }
-
-    pub fn first(&self) -> Option<&Window> {
-        self.iter().next()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.on.is_empty()
-    }
-}
-
-impl std::fmt::Debug for DayWindows {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -525,10 +498,7 @@ impl<'t> Calendar<'t> {
                     .find(|&i| std::ptr::eq(&self.windows[i], w))
             })
             .collect();
-        let on = DayWindows {
-            all: Arc::clone(&self.windows),
-            on,
-        };
+        let on = DayWindows::new(Arc::clone(&self.windows), on);
         let span = competing(self.target.clinic.timezone, on.iter(), date);
         (on, span)
     }
@@ -562,23 +532,6 @@ impl<'t> Calendar<'t> {
                 .unwrap_or_default(),
         }
     }
-}
-
-/// The holds on the time of the doctors `doctors` over `[from, to)` but
-/// `except` (the hold being booked): read only where the clinic takes
-/// bookings from its page, the one place holds are made.
-fn holds_of(
-    conn: &Tx,
-    clinic: &Clinic,
-    doctors: &[&str],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    except: Option<&str>,
-) -> Result<Vec<(String, Hold)>> {
-    if !clinic.settings.online_booking {
-        return Ok(Vec::new());
-    }
-    crate::store::holds::of_doctors(conn, doctors, from, to, except)
 }
 
 /// The one service a booking at `start` (on its local `date`) that names
@@ -657,81 +610,6 @@ pub fn doctors_day(
     doctors_day_of(conn, calendars, date, service_id, not_before, None)
 }
 
-/// The holds on the time of the doctors of some calendars and their busy
-/// times in their own calendars, over a run of days, read once: the
-/// booking page asks fourteen days of fifty doctors, and
-/// [`doctors_day_of`] takes each day's from them rather than reading its
-/// own.
-pub struct AcrossDays {
-    first: NaiveDate,
-    last: NaiveDate,
-    holds: Vec<(String, Hold)>,
-    outside: Vec<(String, crate::core::outside::Away)>,
-}
-
-impl AcrossDays {
-    /// What the days `first` to `last` of `calendars` (one clinic's) could
-    /// ask for: from the day before the first to two days after the last,
-    /// wider than any day's span (its windows, their longest appointment
-    /// and buffers).
-    pub fn read(
-        conn: &Tx,
-        calendars: &[Calendar],
-        first: NaiveDate,
-        last: NaiveDate,
-    ) -> Result<AcrossDays> {
-        let ids: Vec<&str> = calendars
-            .iter()
-            .filter_map(|c| c.target.doctor.as_ref().map(|d| d.id.as_str()))
-            .collect();
-        let (holds, outside) = match calendars.first() {
-            Some(c) if !ids.is_empty() => {
-                let tz = c.target.clinic.timezone;
-                let from = time::window_edge(tz, first - Duration::days(1), 0);
-                let to = time::window_edge(tz, last + Duration::days(2), 0);
-                (
-                    holds_of(conn, &c.target.clinic, &ids, from, to, None)?,
-                    calendars::busy_of(conn, &ids, from, to)?,
-                )
-            }
-            _ => (Vec::new(), Vec::new()),
-        };
-        Ok(AcrossDays {
-            first,
-            last,
-            holds,
-            outside,
-        })
-    }
-
-    /// What [`holds_of`] and [`calendars::busy_of`] would answer for the
-    /// doctors `asked` over `[from, to)`, by the same conditions.
-    fn of(&self, asked: &[&str], (from, to): Span) -> DoctorsAway {
-        let theirs = |of: &String| asked.contains(&of.as_str());
-        (
-            self.holds
-                .iter()
-                .filter(|(of, h)| theirs(of) && h.start < to && h.end > from)
-                .cloned()
-                .collect(),
-            self.outside
-                .iter()
-                .filter(|(of, a)| {
-                    theirs(of) && a.start > from - Duration::days(1) && a.start < to && a.end > from
-                })
-                .cloned()
-                .collect(),
-        )
-    }
-}
-
-/// The holds on some doctors' time and their busy times in their own
-/// calendars, each with its doctor.
-type DoctorsAway = (
-    Vec<(String, Hold)>,
-    Vec<(String, crate::core::outside::Away)>,
-);
-
 /// [`doctors_day`], taking the holds and outside busy times from `across`
 /// when it holds the date.
 pub fn doctors_day_of(
@@ -774,7 +652,7 @@ pub fn doctors_day_of(
             .map(|(_, t)| t)
             .max(),
     ) {
-        (holds, outside) = match across.filter(|a| a.first <= date && date <= a.last) {
+        (holds, outside) = match across.filter(|a| a.holds_date(date)) {
             Some(a) => a.of(&asked, (from, to)),
             None => (
                 holds_of(conn, &first.target.clinic, &asked, from, to, None)?,

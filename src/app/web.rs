@@ -6,11 +6,12 @@
 //! and actor `web` (docs/rules.md#holds). The page's front end is
 //! `serve`'s; nothing here knows HTML.
 
+use super::away::AcrossDays;
 use super::book::{self, BookRequest, Booking};
 use super::outbox::reply::Reply;
 use super::phones::Dialing;
 use super::schedule::{
-    doctors_day_of, place, request, target, AcrossDays, Calendar, DayData, Target, WhenInput,
+    doctors_day_of, place, request, target, Calendar, DayData, Target, WhenInput,
 };
 use super::slots;
 use super::values::{check_email, check_name};
@@ -282,7 +283,13 @@ fn free_times(
         // times in one query each, not one a day.
         let across = match dates {
             1 => None,
-            _ => Some(AcrossDays::read(tx, &calendars, from, to)?),
+            _ => {
+                let ids: Vec<&str> = targets
+                    .iter()
+                    .filter_map(|t| t.doctor.as_ref().map(|d| d.id.as_str()))
+                    .collect();
+                Some(AcrossDays::read(tx, &page.clinic, &ids, from, to)?)
+            }
         };
         (0..dates)
             .map(|n| {
