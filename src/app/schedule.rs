@@ -251,7 +251,7 @@ impl DayData {
                 appointments::busy_clinic_wide(conn, &t.clinic.id, service_id, from, to, except)?
                     .into();
         }
-        day.limits = daily_limits(conn, t, self.date, service_id, except)?;
+        day.limits = daily_limits(conn, t, self.date, service_id, except, &mut None)?;
         let span = (self.date, (from, to));
         day.needs = resource::needs_on(conn, &t.clinic, service_id, span, except)?.into();
         Ok(day)
@@ -281,26 +281,31 @@ impl DayData {
 /// `t`'s daily limits on `date` (docs/rules.md#daily-limits): the doctor's,
 /// then the service's, each with the active appointments that count against
 /// it (`except` one being moved). Nothing is counted when neither has a
-/// limit: the service's is read once per transaction ([`services::get`]),
-/// so that a day of many doctors (`next`, the booking page) counts only
-/// where a limit can apply.
+/// limit, so that a day of many doctors (`next`, the booking page) counts
+/// only where a limit can apply. `service_cap` is the service's own limit
+/// once read (None until then): a day of many doctors reads it once, not
+/// once a doctor.
 fn daily_limits(
     conn: &Tx,
     t: &Target,
     date: NaiveDate,
     service_id: Option<&str>,
     except: Option<&str>,
+    service_cap: &mut Option<Option<i64>>,
 ) -> Result<Vec<DailyLimit>> {
     let doctor_cap = t.doctor.as_ref().and_then(|d| d.max_per_day);
     if doctor_cap.is_none() {
-        let service_cap = match service_id.map(|s| services::get(conn, s)) {
-            None => None,
-            Some(Ok(s)) => s.max_per_day,
-            // An unknown service has no limit, as `day_counts` reads it.
-            Some(Err(e)) if e.code == Code::NotFound => None,
-            Some(Err(e)) => return Err(e),
+        let cap = match *service_cap {
+            Some(cap) => cap,
+            None => *service_cap.insert(match service_id.map(|s| services::get(conn, s)) {
+                None => None,
+                Some(Ok(s)) => s.max_per_day,
+                // An unknown service has no limit, as `day_counts` reads it.
+                Some(Err(e)) if e.code == Code::NotFound => None,
+                Some(Err(e)) => return Err(e),
+            }),
         };
-        if service_cap.is_none() {
+        if cap.is_none() {
             return Ok(Vec::new());
         }
     }
@@ -441,7 +446,7 @@ impl<'t> Calendar<'t> {
         };
         // A day with no window open offers nothing to limit.
         let limits = match span {
-            Some(_) => daily_limits(conn, t, date, service_id, except)?,
+            Some(_) => daily_limits(conn, t, date, service_id, except, &mut None)?,
             None => Vec::new(),
         };
         let mut day = self.with(date, windows, busy.into(), limits);
@@ -666,6 +671,7 @@ pub fn doctors_day_of(
     }
     // `asked` holds the open calendars' doctors in their order.
     let mut busy = busy.into_iter();
+    let mut service_cap = None;
     calendars
         .iter()
         .zip(open)
@@ -675,7 +681,7 @@ pub fn doctors_day_of(
                 _ => Vec::new().into(),
             };
             let limits = match span {
-                Some(_) => daily_limits(conn, c.target, date, service_id, None)?,
+                Some(_) => daily_limits(conn, c.target, date, service_id, None, &mut service_cap)?,
                 None => Vec::new(),
             };
             let mut day = c.with(date, windows, mine, limits);
