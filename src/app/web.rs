@@ -182,8 +182,9 @@ pub struct Day {
     /// Its free times, in time order.
     pub times: Vec<Time>,
     pub open: Open,
-    /// The doctors with hours for the service that day (by ID): whom a
-    /// full day's waitlist may be for.
+    /// On a day with no free time, the doctors with hours for the service
+    /// that day (by ID): whom a full day's waitlist may be for. Empty on a
+    /// day with free times, which has no waitlist to offer.
     pub working: Vec<String>,
 }
 
@@ -326,12 +327,18 @@ fn free_times(
                                 && edge(w.to) > first
                         })
                 };
-                let working: Vec<String> = targets
-                    .iter()
-                    .zip(&days)
-                    .filter(|(_, d)| hours(d))
-                    .filter_map(|(t, _)| t.doctor.as_ref().map(|d| d.id.clone()))
-                    .collect();
+                // Asked only of a day with nothing free: a day step of
+                // fourteen days and fifty doctors would judge each doctor's
+                // windows again for nothing.
+                let working: Vec<String> = match found.is_empty() {
+                    false => Vec::new(),
+                    true => targets
+                        .iter()
+                        .zip(&days)
+                        .filter(|(_, d)| hours(d))
+                        .filter_map(|(t, _)| t.doctor.as_ref().map(|d| d.id.clone()))
+                        .collect(),
+                };
                 let open = match (found.is_empty(), working.is_empty()) {
                     (false, _) => Open::Free,
                     (true, false) => Open::Full,
