@@ -73,8 +73,8 @@ impl AcrossDays {
     }
 
     /// What [`holds_of`] and [`calendars::busy_of`] would answer for the
-    /// doctors `asked` over `[from, to)`, by the same conditions (a busy
-    /// time begun more than a day before `from` is not read by either).
+    /// doctors `asked` over `[from, to)`, by the same conditions (a hold
+    /// meeting the span; [`calendars::busy_meets`]).
     pub fn of(&self, asked: &[&str], (from, to): (DateTime<Utc>, DateTime<Utc>)) -> DoctorsAway {
         let theirs = |of: &String| asked.contains(&of.as_str());
         (
@@ -85,9 +85,7 @@ impl AcrossDays {
                 .collect(),
             self.outside
                 .iter()
-                .filter(|(of, a)| {
-                    theirs(of) && a.start > from - Duration::days(1) && a.start < to && a.end > from
-                })
+                .filter(|(of, a)| theirs(of) && calendars::busy_meets(a, from, to))
                 .cloned()
                 .collect(),
         )

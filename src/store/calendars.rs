@@ -368,6 +368,13 @@ pub fn unwrote(tx: &Tx, calendar_id: &str, appointment_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether a busy time `a` is one [`busy_of`] reads for `[from, to)`: the
+/// same condition as its query, for a caller that read a wider span once
+/// and takes each narrower one from it (`app::away::AcrossDays`).
+pub fn busy_meets(a: &Away, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    a.start > from - Duration::days(1) && a.start < to && a.end > from
+}
+
 /// The busy times of the doctors `doctors` that meet `[from, to)`, each
 /// with its doctor, by start.
 pub fn busy_of(
