@@ -25,7 +25,7 @@ use appt::app::change::{self, StatusRequest, UpdateRequest};
 use appt::app::{Clock, Create, Store};
 use appt::board::{Board, Options};
 use appt::core::zone::Tz;
-use appt::core::{Actor, Status};
+use appt::core::{Actor, EventKind, Status};
 use appt::output::board::Note;
 use appt::output::lang::Lang;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
@@ -203,6 +203,16 @@ impl Workload {
 }
 /// Reminders due at once for the `remind due` figure.
 const DUE: usize = 1000;
+/// An SQL expression of the name of the event type stored in `column` (its
+/// number since schema 56), as `events` shows it.
+fn event_name(column: &str) -> String {
+    let whens: String = EventKind::ALL
+        .iter()
+        .map(|k| format!(" WHEN {} THEN '{}'", k.code(), k.as_str()))
+        .collect();
+    format!("CASE {column}{whens} END")
+}
+
 /// Events streamed by the `events --after` figure, unless
 /// `APPT_BENCH_EVENTS` says how many.
 fn events_streamed() -> i64 {
@@ -1500,13 +1510,14 @@ impl Bench<'_> {
             // doctor and service, as JSON (the appointment as it is now: an
             // event shows it as it was, rebuilt from what is stored).
             let events_ref = format!(
-                "SELECT {o}('id',e.id,'type',e.type,'appointment_id',e.appointment_id,'created_at',{ca},\
+                "SELECT {o}('id',e.id,'type',{ty},'appointment_id',e.appointment_id,'created_at',{ca},\
                  'actor',e.actor,'data',{data},'appointment',{aj}) \
                  FROM events e JOIN appointments a ON a.id = e.appointment_id \
                  JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
                  LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id \
                  WHERE e.id > {after} ORDER BY e.id;",
                 o = e.obj(),
+                ty = event_name("e.type"),
                 ca = e.ts("e.created_at"),
                 data = e.json_text("e.data"),
                 aj = e.appointment_json(),
@@ -1803,8 +1814,10 @@ impl Bench<'_> {
     /// data read as JSON).
     fn check(&self, reference: &str) -> Res<Row> {
         let e = self.engine;
-        let booked = "NOT EXISTS (SELECT 1 FROM events v WHERE v.appointment_id = a.id \
-                      AND v.type = 'appointment.booked')";
+        let booked = format!(
+            "NOT EXISTS (SELECT 1 FROM events v WHERE v.appointment_id = a.id AND v.type = {})",
+            EventKind::Booked.code()
+        );
         let events = e.count("SELECT count(*) FROM events")?;
         let reference_sql = if e.pg() {
             format!(

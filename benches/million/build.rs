@@ -340,7 +340,13 @@ impl<'a> Writer<'a> {
         events.sort_by_key(|e| (e.at, e.step));
         for e in &events {
             self.event
-                .execute(params![e.kind, e.appointment_id, e.at, e.data, e.actor])
+                .execute(params![
+                    e.kind.code(),
+                    e.appointment_id,
+                    e.at,
+                    e.data,
+                    e.actor
+                ])
                 .map_err(err)?;
         }
         Ok((n_appts, events.len()))

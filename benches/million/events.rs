@@ -6,7 +6,7 @@
 //! each of its `sequence` (a completed visit was checked in, started and
 //! completed).
 
-use appt::core::{AppointmentRow, Status};
+use appt::core::{AppointmentRow, EventKind, Status};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
 
@@ -15,7 +15,7 @@ pub struct Written {
     pub at: i64,
     /// Its place among the appointment's events made at the same instant.
     pub step: u8,
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub appointment_id: String,
     pub data: String,
     pub actor: &'static str,
@@ -44,13 +44,13 @@ pub fn of(a: &AppointmentRow) -> Vec<Written> {
     let mut out = vec![Written {
         at: created.timestamp(),
         step: 0,
-        kind: "appointment.booked",
+        kind: EventKind::Booked,
         appointment_id: a.id.clone(),
         // A booking stores nothing of its row (schema 50).
         data: "{}".into(),
         actor: booked_by(&a.source),
     }];
-    let mut change = |at: DateTime<Utc>, kind: &'static str, was: Value, actor: &'static str| {
+    let mut change = |at: DateTime<Utc>, kind: EventKind, was: Value, actor: &'static str| {
         let step = out.len() as u8;
         out.push(Written {
             at: at.timestamp(),
@@ -67,19 +67,19 @@ pub fn of(a: &AppointmentRow) -> Vec<Written> {
             let at = a.confirmed_at.unwrap_or(created);
             let was = json!({"was": {"status": scheduled, "confirmed_at": null,
                 "updated_at": created.timestamp()}});
-            change(at, "appointment.confirmed", was, "patient");
+            change(at, EventKind::Confirmed, was, "patient");
         }
         Status::Cancelled => {
             let at = a.cancelled_at.unwrap_or(created);
             let was = json!({"was": {"status": scheduled, "cancelled_at": null,
                 "cancellation_reason": null, "updated_at": created.timestamp()}, "forced": false});
-            change(at, "appointment.cancelled", was, "cli:recepcion");
+            change(at, EventKind::Cancelled, was, "cli:recepcion");
         }
         Status::NoShow => {
             let at = a.no_show_at.unwrap_or(created);
             let was = json!({"was": {"status": scheduled, "no_show_at": null,
                 "updated_at": created.timestamp()}});
-            change(at, "appointment.no_show", was, "cli:recepcion");
+            change(at, EventKind::NoShow, was, "cli:recepcion");
         }
         Status::Completed => {
             let arrived = a
@@ -89,10 +89,10 @@ pub fn of(a: &AppointmentRow) -> Vec<Written> {
             let done = a.completed_at.unwrap_or(started);
             let was = json!({"was": {"status": scheduled, "checked_in_at": null,
                 "updated_at": created.timestamp()}});
-            change(arrived, "appointment.checked_in", was, "board:recepcion");
+            change(arrived, EventKind::CheckedIn, was, "board:recepcion");
             let was = json!({"was": {"status": Status::CheckedIn.as_str(), "started_at": null,
                 "updated_at": arrived.timestamp()}});
-            change(started, "appointment.in_progress", was, "cli:medico");
+            change(started, EventKind::InProgress, was, "cli:medico");
             let mut was = Map::new();
             was.insert("status".into(), json!(Status::InProgress.as_str()));
             was.insert("completed_at".into(), Value::Null);
@@ -109,7 +109,7 @@ pub fn of(a: &AppointmentRow) -> Vec<Written> {
             }
             change(
                 done,
-                "appointment.completed",
+                EventKind::Completed,
                 json!({ "was": was }),
                 "cli:medico",
             );

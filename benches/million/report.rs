@@ -64,6 +64,7 @@ fn reference_sql(clinic_id: &str, from: NaiveDate, to: NaiveDate) -> String {
         WINDOW * 60
     );
     let due = "a.status IN ('completed', 'no_show')";
+    let confirmed = EventKind::Confirmed.code();
     format!(
         "SELECT 'booked', a.doctor_id, a.local_date, \
            sum((a.ends_at - a.starts_at) / 60 + a.buffer_before + a.buffer_after) \
@@ -92,7 +93,7 @@ fn reference_sql(clinic_id: &str, from: NaiveDate, to: NaiveDate) -> String {
            FROM reminders m JOIN appointments a ON a.id = m.appointment_id WHERE m.kind = 'reminder' AND {f}; \
          SELECT 'confirmed', COUNT(*) FROM appointments a WHERE {f} AND EXISTS \
            (SELECT 1 FROM events e JOIN reminders m ON m.appointment_id = e.appointment_id \
-            WHERE e.appointment_id = a.id AND e.type = 'appointment.confirmed' \
+            WHERE e.appointment_id = a.id AND e.type = {confirmed} \
             AND m.kind = 'reminder' AND m.status = 'sent' AND m.sent_at <= e.created_at);"
     )
 }

@@ -16,7 +16,9 @@ use super::visit::{VisitChecked, VisitInput};
 use super::waitlist;
 use crate::core::overbook::Overbooked;
 use crate::core::slots::Request;
-use crate::core::{time, Actor, Appointment, AppointmentRow, Patient, Service, Status, VisitType};
+use crate::core::{
+    time, Actor, Appointment, AppointmentRow, EventKind, Patient, Service, Status, VisitType,
+};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::keys::Keys;
@@ -664,12 +666,12 @@ pub(super) fn tell(
     let data = Booked {
         patient_previous_name: who.renamed_from.as_deref().filter(|_| first),
     };
-    events::record(tx, events::BOOKED, &saved.id, &data, actor, now)?;
+    events::record(tx, EventKind::Booked, &saved.id, &data, actor, now)?;
     if r.walk_in {
         // Booked and arrived at once: the booking stored it arrived, so this
         // event changed nothing more.
         let data = serde_json::json!({ "was": {} });
-        events::record(tx, "appointment.checked_in", &saved.id, &data, actor, now)?;
+        events::record(tx, EventKind::CheckedIn, &saved.id, &data, actor, now)?;
     }
     if who.created {
         return Ok(());

@@ -14,7 +14,7 @@ use super::schedule::parse_when;
 use super::series::{self, SeriesChanged};
 use super::values::{check_text, Problems};
 use super::visit::VisitInput;
-use crate::core::{roles, status as machine, time, words, Actor, Appointment, Status};
+use crate::core::{roles, status as machine, time, words, Actor, Appointment, EventKind, Status};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::{clinics, patients, reminders, Store};
@@ -246,7 +246,7 @@ pub fn advance(
     if diagnosis.is_some() || prescription.is_some() || follow.is_some() {
         roles::may_write_clinical(actor.person(), a.doctor_id.as_deref())?;
     }
-    machine::check_transition(a.status, to, now, a.starts_at)?;
+    let kind = machine::check_transition(a.status, to, now, a.starts_at)?;
     machine::check_visit_day(
         a.status,
         to,
@@ -290,14 +290,7 @@ pub fn advance(
     }
     a.status = to;
     a.updated_at = now;
-    commit(
-        tx,
-        &a,
-        &format!("appointment.{}", to.as_str()),
-        json!({}),
-        actor,
-        now,
-    )
+    commit(tx, &a, kind, json!({}), actor, now)
 }
 
 /// Edits of an active appointment's text fields and follow-up.
@@ -397,7 +390,7 @@ pub fn update(
         commit(
             tx,
             &a,
-            "appointment.updated",
+            EventKind::Updated,
             json!({"changed": changed}),
             actor,
             now,

@@ -11,7 +11,9 @@ use super::visit::{VisitChecked, VisitInput};
 use super::waitlist;
 use crate::core::check::token_scope;
 use crate::core::slots::Request;
-use crate::core::{changes, status as machine, time, Actor, Appointment, Clinic, Status};
+use crate::core::{
+    changes, status as machine, time, Actor, Appointment, Clinic, EventKind, Status,
+};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::{appointments, clinics, doctors, events, queue, reminders, resources};
@@ -24,7 +26,7 @@ use serde_json::{json, Value};
 pub(super) fn commit(
     tx: &Tx,
     a: &Appointment,
-    kind: &str,
+    kind: EventKind,
     extra: Value,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -253,7 +255,7 @@ pub(super) fn move_to(
     let saved = commit(
         tx,
         &a,
-        "appointment.rescheduled",
+        EventKind::Rescheduled,
         json!({"reason": why, "forced": r.force}),
         actor,
         now,
@@ -335,7 +337,7 @@ pub(super) fn cancel_one(
     let saved = commit(
         tx,
         &a,
-        "appointment.cancelled",
+        EventKind::Cancelled,
         json!({"forced": force}),
         actor,
         now,

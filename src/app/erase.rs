@@ -6,7 +6,7 @@
 
 use super::phones::{At, Dialing};
 use super::values::{check_text, Problems};
-use crate::core::{Actor, Appointment, Patient};
+use crate::core::{Actor, Appointment, EventKind, Patient};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::{erasure, events, patient_visits, patients, Store};
@@ -99,7 +99,7 @@ pub fn erase(
         if !again {
             events::record_patient(
                 tx,
-                "patient.erased",
+                EventKind::PatientErased,
                 &json!({"patient_id": id, "reason": reason, "clinical": r.clinical}),
                 actor,
                 now,

@@ -4,10 +4,10 @@
 
 use crate::core::changes;
 use crate::core::zone::Tz;
-use crate::core::Appointment;
+use crate::core::{Appointment, EventKind};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
-use crate::store::events::{self, Event, TYPES};
+use crate::store::events::{self, Event};
 use crate::store::{appointments, clinics, doctors, patients, services, stored, waitlist, Store};
 use crate::wire;
 use serde_json::{Map, Value};
@@ -41,14 +41,16 @@ pub fn stream(
     each: &mut Each,
 ) -> Result<()> {
     let mut bad = Vec::new();
-    if let Some(k) = kind {
-        if !TYPES.contains(&k) {
+    let kind = kind.and_then(|k| {
+        let known = EventKind::parse(k);
+        if known.is_none() {
             bad.push((
                 "type".to_string(),
-                crate::text::msg!("e-type_must_be_one_of", a = TYPES.join(", ")),
+                crate::text::msg!("e-type_must_be_one_of", a = EventKind::names()),
             ));
         }
-    }
+        known
+    });
     if after.is_some_and(|x| x < 0) {
         bad.push((
             "after".into(),
@@ -650,7 +652,7 @@ fn rebuild(
             let mut moved = None;
             if wanted {
                 name(&mut state, &mut named)?;
-                if e.kind == events::RESCHEDULED {
+                if e.kind == EventKind::Rescheduled {
                     moved = Some(Added::made(making.form, &state)?);
                 } else {
                     let added = vec![("appointment", Added::Appointment(&state))];
@@ -675,7 +677,7 @@ fn rebuild(
                 let added = vec![("waitlist", Added::Value(names.entry(tx, ids)?))];
                 shown.insert(e.id, shown_as(making, stored, "", added)?);
             }
-        } else if e.kind == events::BOOKED && wanted {
+        } else if e.kind == EventKind::Booked && wanted {
             // A booking that stores nothing of its row: every later change
             // undone, the row is as it was booked.
             name(&mut state, &mut named)?;

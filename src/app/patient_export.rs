@@ -7,7 +7,7 @@
 //! written is always on record.
 
 use super::phones::{self, At};
-use crate::core::{Actor, Appointment, Clinic, Patient};
+use crate::core::{Actor, Appointment, Clinic, EventKind, Patient};
 use crate::error::{Code, Error, Result};
 use crate::store::appointments::{self, Filter};
 use crate::store::db::Tx;
@@ -158,7 +158,7 @@ pub fn export(
         let done = gather(tx, r, patient, now)?;
         events::record_patient(
             tx,
-            "patient.exported",
+            EventKind::PatientExported,
             &Recorded {
                 patient_id: &done.patient.id,
                 format: r.format.as_str(),

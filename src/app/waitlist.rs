@@ -6,7 +6,7 @@
 use super::phones::{self, At, Dialing, PhoneHolder};
 use super::schedule::target;
 use super::values::{self, Problems};
-use crate::core::{time, Actor, Appointment, AppointmentRow};
+use crate::core::{time, Actor, Appointment, AppointmentRow, EventKind};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::waitlist::{self, Entry};
@@ -261,7 +261,7 @@ pub fn offer_freed(tx: &Tx, freed: &Appointment, now: DateTime<Utc>) -> Result<(
     // appt offers the time by itself, whoever freed it (docs/rules.md#events).
     events::record(
         tx,
-        "appointment.slot_offered",
+        EventKind::SlotOffered,
         &freed.id,
         &data,
         &Actor::System,

@@ -12,6 +12,7 @@ pub(crate) mod check;
 pub(crate) mod delivery;
 pub(crate) mod email;
 pub(crate) mod erasure;
+pub(crate) mod event_kind;
 pub(crate) mod feed;
 pub(crate) mod ical;
 pub(crate) mod inbound;
@@ -42,6 +43,7 @@ pub(crate) mod visits;
 pub(crate) mod words;
 pub mod zone;
 
+pub use event_kind::EventKind;
 pub use model::*;
 pub use reach::Preference;
 pub use visit_kind::{Modality, Urgency, VisitType};

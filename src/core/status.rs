@@ -1,6 +1,6 @@
 //! The forward-only status machine of docs/rules.md#statuses.
 
-use super::Status;
+use super::{EventKind, Status};
 use crate::error::{Code, Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
@@ -21,13 +21,14 @@ fn refuse(from: Status, to: Status, msg: crate::text::Msg) -> Error {
         .details(json!({"from": from.as_str(), "to": to.as_str()}))
 }
 
-/// May an appointment in `from` move to `to` (through `appt status`) at `now`?
+/// May an appointment in `from` move to `to` (through `appt status`) at
+/// `now`? The event the move records when it may.
 pub fn check_transition(
     from: Status,
     to: Status,
     now: DateTime<Utc>,
     starts_at: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<EventKind> {
     if from.is_final() {
         return Err(refuse(
             from,
@@ -61,10 +62,10 @@ pub fn check_transition(
                     crate::text::msg!("e-an_appointment_can_be_marked_no_show"),
                 ));
             }
-            Ok(())
+            Ok(EventKind::NoShow)
         }
-        _ => match (rank(from), rank(to)) {
-            (Some(a), Some(b)) if b > a => Ok(()),
+        _ => match (rank(from), rank(to), EventKind::of_status(to)) {
+            (Some(a), Some(b), Some(kind)) if b > a => Ok(kind),
             _ => Err(refuse(
                 from,
                 to,

@@ -207,7 +207,7 @@ fn visit_parts(e: &PatientExport, clock: &Clock) -> Vec<Part> {
                     vec![
                         clock.at(ev.created_at),
                         clock.day(v.appointment.local_date),
-                        ev.kind.clone(),
+                        ev.kind.as_str().to_string(),
                         or_dash(ev.actor.as_deref()),
                     ]
                 })
@@ -342,7 +342,7 @@ fn kept_parts(e: &PatientExport, clock: &Clock) -> Vec<Part> {
             .map(|ev| {
                 vec![
                     clock.at(ev.created_at),
-                    ev.kind.clone(),
+                    ev.kind.as_str().to_string(),
                     or_dash(ev.actor.as_deref()),
                 ]
             })

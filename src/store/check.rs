@@ -22,6 +22,7 @@ use super::{
 };
 use crate::core::check::{over_capacity, token_scope, Scope, Span};
 use crate::core::zone::Tz;
+use crate::core::EventKind;
 use crate::error::Result;
 use rusqlite::Connection;
 use std::collections::BTreeMap;
@@ -682,8 +683,13 @@ fn tokens(conn: &Tx) -> Result<Vec<Violation>> {
 /// Appointments without their booked event: each looked up among its own
 /// events in their index (`events_appt`, which holds their types), not
 /// among every booked event.
-const BOOKED_MISSING: &str = "SELECT a.id FROM appointments a WHERE NOT EXISTS \
-    (SELECT 1 FROM events e WHERE e.appointment_id = a.id AND e.type = 'appointment.booked')";
+fn booked_missing() -> String {
+    format!(
+        "SELECT a.id FROM appointments a WHERE NOT EXISTS \
+         (SELECT 1 FROM events e WHERE e.appointment_id = a.id AND e.{})",
+        super::events::is(EventKind::Booked)
+    )
+}
 
 /// The active visits without a resource of a group their service needs at
 /// their clinic (docs/rules.md#rooms-and-equipment): booked before the
@@ -716,7 +722,7 @@ fn missing_resources(conn: &Tx) -> Result<Vec<Violation>> {
 }
 
 fn booked_events(conn: &Tx) -> Result<Vec<Violation>> {
-    let rows = appointments_by_id(conn, &ids(conn, BOOKED_MISSING)?)?;
+    let rows = appointments_by_id(conn, &ids(conn, &booked_missing())?)?;
     Ok(rows
         .into_iter()
         .map(|a| Violation {
@@ -852,7 +858,7 @@ mod tests {
             active_spans(),
             tokens_twice(),
             tokens_ahead(),
-            BOOKED_MISSING.to_string(),
+            booked_missing(),
             pending_sql(),
             format!("{APPOINTMENT} WHERE a.id IN ({})", marks(1, 500)),
         ];
@@ -946,7 +952,7 @@ mod tests {
             // an index's order (a random read of every row).
             assert!(!text.contains("USING INDEX appt_start"), "{sql}\n{text}");
         }
-        let booked = plan(c, BOOKED_MISSING);
+        let booked = plan(c, &booked_missing());
         assert!(
             booked
                 .iter()
@@ -964,10 +970,12 @@ mod tests {
         crate::store::on_scratch_pg(|st| {
             st.read(|tx| {
                 tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
-                let plan: Vec<String> =
-                    tx.rows(On::SCAN, &format!("EXPLAIN {BOOKED_MISSING}"), &[], |r| {
-                        r.get(0)
-                    })?;
+                let plan: Vec<String> = tx.rows(
+                    On::SCAN,
+                    &format!("EXPLAIN {}", booked_missing()),
+                    &[],
+                    |r| r.get(0),
+                )?;
                 let plan = plan.join("\n");
                 assert!(plan.contains("events_appt"), "{plan}");
                 assert!(!plan.contains("Seq Scan on events"), "{plan}");

@@ -7,9 +7,11 @@
 
 use super::db::{On, Table, Tx};
 use super::epoch;
+use super::events;
 use super::findings::{Row, TraceRow, Violation};
 use crate::args;
 use crate::core::erasure::{self, ERASED_NAME};
+use crate::core::EventKind;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -226,7 +228,7 @@ fn events(tx: &Tx, id: &str, clinical: bool) -> Result<usize> {
     // Their ID in the data: an offer's entry names its patient by ID.
     let offered = tx.rows(
         On::reads(&[Table::Events]),
-        OFFERED,
+        &offered(),
         args![format!("%{id}%")],
         event,
     )?;
@@ -256,16 +258,23 @@ fn events(tx: &Tx, id: &str, clinical: bool) -> Result<usize> {
 
 /// The offers of freed times whose data holds `?1`, read among the offers
 /// alone (`events_offered`, schema v25).
-const OFFERED: &str =
-    "SELECT id, data FROM events WHERE type = 'appointment.slot_offered' AND data LIKE ?1";
+fn offered() -> String {
+    format!(
+        "SELECT id, data FROM events WHERE {} AND data LIKE ?1",
+        events::is(EventKind::SlotOffered)
+    )
+}
 
 /// The erasures of patient `id` recorded: the last one's reason, and
 /// whether any of them took the clinical record; None before the first.
 pub fn recorded(tx: &Tx, id: &str) -> Result<Option<(String, bool)>> {
     let all: Vec<String> = tx.rows(
         On::reads(&[Table::Events]),
-        "SELECT data FROM events WHERE type = 'patient.erased' AND appointment_id IS NULL \
-         AND data LIKE ?1 ORDER BY id",
+        &format!(
+            "SELECT data FROM events WHERE {} AND appointment_id IS NULL \
+             AND data LIKE ?1 ORDER BY id",
+            events::is(EventKind::PatientErased)
+        ),
         args![format!("%{id}%")],
         |r| r.get(0),
     )?;
@@ -410,7 +419,10 @@ fn event_rows(tx: &Tx, erased: &HashSet<String>) -> Result<Vec<TraceRow>> {
     )?;
     tx.each(
         On::reads(&[Table::Events]),
-        "SELECT id, data FROM events WHERE type = 'appointment.slot_offered' ORDER BY id",
+        &format!(
+            "SELECT id, data FROM events WHERE {} ORDER BY id",
+            events::is(EventKind::SlotOffered)
+        ),
         args![],
         |r| {
             let (id, data): (i64, String) = (r.get(0)?, r.get(1)?);
@@ -571,7 +583,7 @@ mod tests {
     /// alone, never among every event.
     #[test]
     fn the_offers_naming_a_patient_are_read_among_the_offers() {
-        let p = crate::store::sqlite_plan(OFFERED, vec![Val::Null]);
+        let p = crate::store::sqlite_plan(&offered(), vec![Val::Null]);
         assert_eq!(p, ["SCAN events USING INDEX events_offered"], "{p:?}");
     }
 
@@ -582,7 +594,7 @@ mod tests {
         crate::store::on_scratch_pg(|st| {
             st.read(|tx| {
                 tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
-                let sql = format!("EXPLAIN {OFFERED}");
+                let sql = format!("EXPLAIN {}", offered());
                 let plan: Vec<String> = tx.rows(On::NOTHING, &sql, args!["%p%"], |r| r.get(0))?;
                 let plan = plan.join("\n");
                 assert!(plan.contains("events_offered"), "{plan}");

@@ -6,7 +6,7 @@ use super::db::{Row, Tx};
 use super::epoch;
 use super::stored::{col, Kind, Layout};
 use crate::args;
-use crate::core::Actor;
+use crate::core::{Actor, EventKind};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -15,7 +15,7 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub struct Event {
     pub id: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub appointment_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub data: Value,
@@ -33,7 +33,7 @@ pub const COLS: &str = "id, type, appointment_id, created_at, data, actor, os_us
 /// Records that `actor` made the change `kind` to the appointment.
 pub fn record(
     conn: &Tx,
-    kind: &str,
+    kind: EventKind,
     appointment_id: &str,
     data: &impl Serialize,
     actor: &Actor,
@@ -47,7 +47,7 @@ pub fn record(
 /// refers to the patient by ID (docs/privacy.md).
 pub fn record_patient(
     conn: &Tx,
-    kind: &str,
+    kind: EventKind,
     data: &impl Serialize,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -58,7 +58,7 @@ pub fn record_patient(
 /// One event, with the account at the terminal beside a member of staff.
 fn insert(
     conn: &Tx,
-    kind: &str,
+    kind: EventKind,
     appointment_id: Option<&str>,
     data: &impl Serialize,
     actor: &Actor,
@@ -70,7 +70,7 @@ fn insert(
     conn.insert_later(
         &INSERT,
         args![
-            kind,
+            kind.code(),
             appointment_id,
             epoch(now),
             data,
@@ -87,41 +87,41 @@ const INSERT: Insert = Insert {
     upsert: "",
 };
 
-/// A booking's event type. Since schema 50 it stores nothing of the row
-/// booked, which is the row as it is now with every later change undone
-/// (docs/rules.md#events); before, its `set`.
-pub const BOOKED: &str = "appointment.booked";
-pub const RESCHEDULED: &str = "appointment.rescheduled";
-
-/// Every event type appt records.
-pub const TYPES: [&str; 12] = [
-    BOOKED,
-    RESCHEDULED,
-    "appointment.cancelled",
-    "appointment.confirmed",
-    "appointment.checked_in",
-    "appointment.in_progress",
-    "appointment.completed",
-    "appointment.no_show",
-    "appointment.updated",
-    "appointment.slot_offered",
-    "patient.exported",
-    "patient.erased",
-];
-
-/// The columns [`from_row`] parses, for `appt check`.
+/// The columns [`from_row`] parses, for `appt check`. The type is stored
+/// as its number (schema 56, [`EventKind::code`]).
 pub const STORED: Layout = Layout {
     name: "events",
     id: "id",
-    cols: &[col("created_at", Kind::Instant), col("data", Kind::Json)],
+    cols: &[
+        col("type", Kind::Range(EventKind::CODES.0, EventKind::CODES.1)),
+        col("created_at", Kind::Instant),
+        col("data", Kind::Json),
+    ],
     rules: &[],
 };
+
+/// `type = N` for the kind `kind`, written into a statement (not bound) so
+/// that SQLite can use an index whose condition names it.
+pub fn is(kind: EventKind) -> String {
+    format!("type = {}", kind.code())
+}
+
+/// An SQL expression of the number of a type stored by its name in
+/// `column` (NULL for a name appt never wrote): how schema 56 and the
+/// steps before it read the names they stored.
+pub fn code_of_name(column: &str) -> String {
+    let whens: String = EventKind::ALL
+        .iter()
+        .map(|k| format!(" WHEN '{}' THEN {}", k.as_str(), k.code()))
+        .collect();
+    format!("CASE {column}{whens} END")
+}
 
 pub(crate) fn from_row(r: &Row) -> Result<Event> {
     let f = r.of("events", 0)?;
     Ok(Event {
         id: f.get(0)?,
-        kind: f.get(1)?,
+        kind: f.numbered(1, EventKind::CODES, EventKind::from_code)?,
         appointment_id: f.get(2)?,
         created_at: f.instant(3)?,
         data: f.json(4)?,
@@ -162,10 +162,10 @@ pub fn of_patient(conn: &Tx, patient_id: &str) -> Result<Vec<Event>> {
 
 /// [`of_patient`]'s statement: `?1` the pattern of the patient's ID.
 fn of_patient_sql() -> String {
-    let kinds: Vec<String> = TYPES
+    let kinds: Vec<String> = EventKind::ALL
         .iter()
-        .filter(|t| t.starts_with("patient."))
-        .map(|t| format!("'{t}'"))
+        .filter(|k| k.of_patient())
+        .map(|k| k.code().to_string())
         .collect();
     format!(
         "SELECT {COLS} FROM events WHERE type IN ({}) \
@@ -270,7 +270,7 @@ const TOUCHED: &str = "SELECT DISTINCT a.id, a.starts_at, a.ends_at \
      AND a.clinic_id = ?3 AND a.ends_at < ?4 ORDER BY a.id";
 
 /// [`each_after`]'s statement: the events after `?1` in the order of their
-/// IDs, the type `?2` (or any, given ''), at most `?3`, of the clinic `?4`'s
+/// IDs, the type numbered `?2` (or any, given 0), at most `?3`, of the clinic `?4`'s
 /// appointments when `clinic`. They are read on from the cursor by ID, as a
 /// follower reads them, each one's appointment looked up by its key: no
 /// index of types is kept (schema v24), and a clinic's appointments are
@@ -283,7 +283,7 @@ fn after_sql(clinic: bool) -> String {
         "AND ?4 = ''"
     };
     format!(
-        "SELECT {COLS} FROM events WHERE id > ?1 AND (?2 = '' OR type = ?2) {of_clinic} \
+        "SELECT {COLS} FROM events WHERE id > ?1 AND (?2 = 0 OR type = ?2) {of_clinic} \
          ORDER BY id LIMIT ?3"
     )
 }
@@ -294,7 +294,7 @@ fn after_sql(clinic: bool) -> String {
 pub fn each_after(
     conn: &Tx,
     after: i64,
-    kind: Option<&str>,
+    kind: Option<EventKind>,
     clinic_id: Option<&str>,
     limit: i64,
     each: &mut dyn FnMut(Event) -> Result<()>,
@@ -307,7 +307,12 @@ pub fn each_after(
     conn.each(
         on,
         &after_sql(clinic_id.is_some()),
-        args![after, kind.unwrap_or(""), limit, clinic_id.unwrap_or("")],
+        args![
+            after,
+            kind.map_or(0, EventKind::code),
+            limit,
+            clinic_id.unwrap_or("")
+        ],
         |r| {
             let e = from_row(r)?;
             n += 1;

@@ -136,6 +136,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(53, "053_access_log"),
     sql!(54, "054_session_hours"),
     sql!(55, "055_event_os_user"),
+    // Each event's type stored as its number (docs/rules.md#events).
+    Migration {
+        version: 56,
+        step: Step::Batches(super::rewrite::number_types),
+    },
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -5,6 +5,7 @@
 
 use super::db::{On, Row, Table, Tx, Val};
 use crate::core::report::Visit;
+use crate::core::EventKind;
 use crate::error::Result;
 use crate::store::db::ToVal;
 use chrono::NaiveDate;
@@ -102,8 +103,9 @@ pub fn messages(conn: &Tx, s: &Scope) -> Result<Messages> {
         &format!(
             "SELECT COUNT(*) FROM appointments a WHERE {filter} AND EXISTS \
              (SELECT 1 FROM events e JOIN reminders m ON m.appointment_id = e.appointment_id \
-              WHERE e.appointment_id = a.id AND e.type = 'appointment.confirmed' \
-              AND m.kind = 'reminder' AND m.status = 'sent' AND m.sent_at <= e.created_at)"
+              WHERE e.appointment_id = a.id AND e.{} \
+              AND m.kind = 'reminder' AND m.status = 'sent' AND m.sent_at <= e.created_at)",
+            super::events::is(EventKind::Confirmed)
         ),
         &args,
     )?;
@@ -132,7 +134,8 @@ fn offers_sql(filter: &str) -> String {
               AND +b.created_at >= e.created_at \
               AND e.data LIKE '%\"patient_id\":\"' || b.patient_id || '\"%') THEN 1 END) \
              FROM events e CROSS JOIN appointments a \
-             WHERE a.id = e.appointment_id AND e.type = 'appointment.slot_offered' AND {filter}"
+             WHERE a.id = e.appointment_id AND e.{} AND {filter}",
+        super::events::is(EventKind::SlotOffered)
     )
 }
 

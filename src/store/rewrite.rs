@@ -9,12 +9,16 @@
 //! - Schema 50 ([`slim_bookings`]): a booking's event stops storing the
 //!   fields it set: the row as it is now, every later change undone
 //!   through the `was` each change stores, is the row as booked.
+//! - Schema 56 ([`number_types`]): the events copied into a table that
+//!   stores each one's type as its number, a batch at a time; the table
+//!   copied into is its own cursor.
 
 use super::db::{Backend, On, Table, Tx};
 use super::events::{self, Event};
 use super::meta;
 use crate::args;
 use crate::core::changes::{self, Unreadable};
+use crate::core::EventKind;
 use crate::error::Result;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -44,8 +48,14 @@ fn keep_cursor(tx: &Tx, key: &str, at: Option<i64>) -> Result<bool> {
 
 /// The events' columns as [`events::from_row`] parses them, as the table
 /// has them at schema 21: the account beside a member of staff (`os_user`)
-/// came with schema 55, after this rewriting runs.
-const COLS_21: &str = "id, type, appointment_id, created_at, data, actor, NULL";
+/// came with schema 55, and the types stored as numbers with schema 56,
+/// after this rewriting runs.
+fn cols_21() -> String {
+    format!(
+        "id, {} AS type, appointment_id, created_at, data, actor, NULL",
+        events::code_of_name("type")
+    )
+}
 
 /// Rewrites the next batch; true once there is nothing left (the cursor is
 /// then removed: the schema version says it is done).
@@ -53,7 +63,10 @@ pub fn batch(tx: &Tx) -> Result<bool> {
     let cursor = cursor(tx, CURSOR)?;
     let page = tx.rows(
         On::reads(&[Table::Events]),
-        &format!("SELECT {COLS_21} FROM events WHERE id > ?1 ORDER BY id LIMIT ?2"),
+        &format!(
+            "SELECT {} FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+            cols_21()
+        ),
         args![cursor, BATCH],
         events::from_row,
     )?;
@@ -68,7 +81,10 @@ pub fn batch(tx: &Tx) -> Result<bool> {
     let mut chains: BTreeMap<String, Vec<Event>> = BTreeMap::new();
     let of_them = tx.rows_in(
         On::reads(&[Table::Events]),
-        &format!("SELECT {COLS_21} FROM events WHERE appointment_id IN ({{keys}})"),
+        &format!(
+            "SELECT {} FROM events WHERE appointment_id IN ({{keys}})",
+            cols_21()
+        ),
         &[],
         &whole,
         events::from_row,
@@ -126,7 +142,8 @@ pub fn slim_bookings(tx: &Tx) -> Result<bool> {
             "UPDATE events SET data = {without_set} \
              WHERE id > ?1 AND id <= ?2 AND type = ?3 AND {with_set}"
         ),
-        args![after, last, events::BOOKED],
+        // The types are names until schema 56.
+        args![after, last, EventKind::Booked.as_str()],
     )?;
     keep_cursor(tx, SLIMMED, (n == SLIM_BATCH).then_some(last))
 }
@@ -160,7 +177,7 @@ fn rewrite_chain(tx: &Tx, chain: &[Event]) -> Result<()> {
         };
         let mut new = data.clone();
         if let Some(Value::Object(object)) = new.remove("appointment") {
-            if e.kind == "appointment.booked" {
+            if e.kind == EventKind::Booked {
                 let set = changes::set_of_object(&object, e.created_at).map_err(bad)?;
                 new.insert("set".into(), Value::Object(set));
             } else {
@@ -184,6 +201,157 @@ fn rewrite_chain(tx: &Tx, chain: &[Event]) -> Result<()> {
             "UPDATE events SET data = ?2 WHERE id = ?1",
             args![e.id, Value::Object(new).to_string()],
         )?;
+    }
+    Ok(())
+}
+
+/// Events copied per transaction by schema 56.
+const NUMBER_BATCH: i64 = 20_000;
+
+/// The table schema 56 copies the events into, until it takes their name.
+const NUMBERED: &str = "events_56";
+
+/// Copies the next batch of events into [`NUMBERED`], each one's type as
+/// its number (schema 56); true once all are copied and the copy has
+/// taken the events' place, their sequence of IDs and their indexes. The
+/// first batch makes the table, after checking that every type is one
+/// appt writes, and drops the old table's indexes: nothing but the copy
+/// reads it meanwhile, and the copy is indexed at the end, in one sorted
+/// pass (kept up row by row, a million events took minutes). Where the
+/// copy got to is the copy's last ID.
+pub fn number_types(tx: &Tx) -> Result<bool> {
+    let backend = tx.backend();
+    let made: bool = tx.one(
+        On::NOTHING,
+        match backend {
+            Backend::Sqlite => {
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)"
+            }
+            Backend::Postgres => "SELECT to_regclass(?1) IS NOT NULL",
+        },
+        args![NUMBERED],
+    )?;
+    let code = events::code_of_name("type");
+    if !made {
+        let unknown = tx.row(
+            On::reads(&[Table::Events]),
+            &format!("SELECT id, type FROM events WHERE {code} IS NULL ORDER BY id LIMIT 1"),
+            args![],
+            |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)),
+        )?;
+        if let Some((id, name)) = unknown {
+            return Err(super::stored::damaged(
+                "events",
+                &id.to_string(),
+                "type",
+                crate::text::msg!("e-not_a_value_appt_writes", a = super::stored::shown(&name)),
+            ));
+        }
+        tx.script(&numbered_table(backend))?;
+    }
+    let copied = tx.exec(
+        On::EVERYTHING,
+        &format!(
+            "INSERT INTO {NUMBERED} ({cols}) \
+             SELECT id, {code}, appointment_id, created_at, data, actor, os_user FROM events \
+             WHERE id > (SELECT coalesce(max(id), 0) FROM {NUMBERED}) ORDER BY id LIMIT ?1",
+            cols = events::COLS
+        ),
+        args![NUMBER_BATCH],
+    )?;
+    if copied as i64 == NUMBER_BATCH {
+        return Ok(false);
+    }
+    take_place(tx)?;
+    Ok(true)
+}
+
+/// The table of schema 56, the old table's indexes gone.
+fn numbered_table(backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "DROP INDEX IF EXISTS events_appt; DROP INDEX IF EXISTS events_offered;
+             CREATE TABLE {NUMBERED} (
+                 id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                 type           INTEGER NOT NULL,
+                 appointment_id TEXT REFERENCES appointments(id),
+                 created_at     INTEGER NOT NULL,
+                 data           TEXT NOT NULL,
+                 actor          TEXT,
+                 os_user        TEXT
+             ) STRICT;"
+        ),
+        Backend::Postgres => format!(
+            "DROP INDEX IF EXISTS events_appt; DROP INDEX IF EXISTS events_offered;
+             CREATE TABLE {NUMBERED} (
+                 id             BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                 type           SMALLINT NOT NULL,
+                 appointment_id TEXT COLLATE \"C\" REFERENCES appointments(id),
+                 created_at     BIGINT NOT NULL,
+                 data           TEXT COLLATE \"C\" NOT NULL,
+                 actor          TEXT COLLATE \"C\",
+                 os_user        TEXT COLLATE \"C\"
+             );"
+        ),
+    }
+}
+
+/// The copy takes the events' name and their indexes, and their IDs go on
+/// from the last one ever given (an event deleted since included), as
+/// before.
+fn take_place(tx: &Tx) -> Result<()> {
+    let offered = events::is(EventKind::SlotOffered);
+    match tx.backend() {
+        Backend::Sqlite => {
+            let given: Option<i64> = tx
+                .row(
+                    On::NOTHING,
+                    "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
+                    args![],
+                    |r| r.get(0),
+                )?
+                .flatten();
+            tx.script(&format!(
+                "DROP TABLE events; ALTER TABLE {NUMBERED} RENAME TO events;
+                 CREATE INDEX events_appt ON events(appointment_id, id, type);
+                 CREATE INDEX events_offered ON events(id) WHERE {offered};"
+            ))?;
+            if let Some(given) = given {
+                tx.exec(
+                    On::NOTHING,
+                    "DELETE FROM sqlite_sequence WHERE name = 'events'",
+                    args![],
+                )?;
+                tx.exec(
+                    On::NOTHING,
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?1)",
+                    args![given],
+                )?;
+            }
+        }
+        Backend::Postgres => {
+            let given: Option<i64> = tx.one(
+                On::NOTHING,
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence('events', 'id')::regclass)",
+                args![],
+            )?;
+            tx.script(&format!(
+                "DROP TABLE events; ALTER TABLE {NUMBERED} RENAME TO events;
+                 ALTER TABLE events RENAME CONSTRAINT {NUMBERED}_pkey TO events_pkey;
+                 ALTER TABLE events RENAME CONSTRAINT {NUMBERED}_appointment_id_fkey
+                     TO events_appointment_id_fkey;
+                 ALTER SEQUENCE {NUMBERED}_id_seq RENAME TO events_id_seq;
+                 CREATE INDEX events_appt ON events(appointment_id, id) INCLUDE (type);
+                 CREATE INDEX events_offered ON events(id) WHERE {offered};"
+            ))?;
+            if let Some(given) = given {
+                tx.one::<i64>(
+                    On::NOTHING,
+                    "SELECT setval(pg_get_serial_sequence('events', 'id'), ?1)",
+                    args![given],
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -373,6 +373,23 @@ impl<'a, 'r> Fields<'a, 'r> {
         })
     }
 
+    /// A closed set's value, stored as its number within `codes` (what
+    /// `check` holds the column to) and read by `parse` (an enum's own).
+    pub fn numbered<T>(
+        &self,
+        i: usize,
+        (lo, hi): (i64, i64),
+        parse: fn(i64) -> Option<T>,
+    ) -> Result<T> {
+        self.parse(i, |v| {
+            range(v, lo, hi).and_then(|v| {
+                parse(v).ok_or_else(|| {
+                    crate::text::msg!("e-not_a_value_appt_writes", a = v.to_string())
+                })
+            })
+        })
+    }
+
     /// Minutes (or a count) within `lo..=hi`.
     pub fn range(&self, i: usize, (lo, hi): (i64, i64)) -> Result<i64> {
         self.parse(i, |v| range(v, lo, hi))

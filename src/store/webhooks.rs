@@ -6,7 +6,7 @@ use super::events::Event;
 use super::stored::{col, opt, Kind, Layout};
 use super::{by_id, epoch, resolve, Lookup};
 use crate::args;
-use crate::core::secrets;
+use crate::core::{secrets, EventKind};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 
@@ -180,9 +180,16 @@ pub fn claim(
     Ok(Some(w))
 }
 
-/// The first event after the cursor of a type the webhook subscribes to.
+/// The first event after the cursor of a type the webhook subscribes to
+/// (its names kept as given, the events' types by their numbers).
 pub fn next_event(conn: &Tx, w: &Webhook) -> Result<Option<Event>> {
-    let types = w.events.as_ref().map(|e| e.join(","));
+    let types = w.events.as_ref().map(|e| {
+        e.iter()
+            .filter_map(|name| EventKind::parse(name))
+            .map(|k| k.code().to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    });
     conn.row(
         On::reads(&[Table::Events]),
         &format!(

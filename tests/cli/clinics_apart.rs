@@ -635,7 +635,10 @@ fn a_time_freed_at_a_clinic_is_offered_to_its_own_waitlist_under_the_name_it_gav
     )[0][0]
         .clone();
     let offers = || {
-        env.rows("SELECT count(*) FROM events WHERE type = 'appointment.slot_offered'")[0][0]
+        env.rows(&format!(
+            "SELECT count(*) FROM events WHERE {}",
+            crate::common::event_is("appointment.slot_offered")
+        ))[0][0]
             .clone()
     };
     // Norte's 14:00 freed: nobody waits at Norte, so no one is offered it.

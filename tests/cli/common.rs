@@ -876,7 +876,60 @@ pub fn undo_schema_54(env: &Env) {
 /// Takes schema 55's change (the OS user beside a member of staff in the
 /// events) out of `env`'s database, for tests of older databases.
 pub fn undo_schema_55(env: &Env) {
+    undo_schema_56(env);
     env.exec("ALTER TABLE events DROP COLUMN os_user;");
+}
+
+/// Takes schema 56's change (each event's type stored as its number) out
+/// of `env`'s database, for tests of older databases: the types named
+/// again, the index of offers on the name, the IDs given kept.
+pub fn undo_schema_56(env: &Env) {
+    let named = event_name("type");
+    let offered =
+        "CREATE INDEX events_offered ON events(id) WHERE type = 'appointment.slot_offered'";
+    if env.url().is_some() {
+        env.exec(&format!(
+            "DROP INDEX events_offered; \
+             ALTER TABLE events ALTER COLUMN type TYPE TEXT COLLATE \"C\" USING ({named}); \
+             {offered};"
+        ));
+    } else {
+        env.exec(&format!(
+            "CREATE TABLE events_55 (id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, \
+                 appointment_id TEXT REFERENCES appointments(id), created_at INTEGER NOT NULL, \
+                 data TEXT NOT NULL, actor TEXT, os_user TEXT) STRICT; \
+             INSERT INTO events_55 SELECT id, {named}, appointment_id, created_at, data, actor, os_user \
+                 FROM events; \
+             CREATE TEMP TABLE given AS SELECT seq FROM sqlite_sequence WHERE name = 'events'; \
+             DROP TABLE events; \
+             ALTER TABLE events_55 RENAME TO events; \
+             UPDATE sqlite_sequence SET seq = (SELECT seq FROM given) WHERE name = 'events'; \
+             CREATE INDEX events_appt ON events(appointment_id, id, type); \
+             {offered};"
+        ));
+    }
+}
+
+/// `type = N`: the events of the type named `name`, as the table stores
+/// it (its number, since schema 56).
+pub fn event_is(name: &str) -> String {
+    format!("type = {}", event_code(name))
+}
+
+/// The number the events table stores for the type named `name`.
+pub fn event_code(name: &str) -> i64 {
+    appt::core::EventKind::parse(name)
+        .unwrap_or_else(|| panic!("no event type {name}"))
+        .code()
+}
+
+/// An SQL expression of the name of the type stored in `column`.
+pub fn event_name(column: &str) -> String {
+    let whens: String = appt::core::EventKind::ALL
+        .iter()
+        .map(|k| format!(" WHEN {} THEN '{}'", k.code(), k.as_str()))
+        .collect();
+    format!("CASE {column}{whens} END")
 }
 
 /// Takes schema 52's change (a token tied to a member of staff) out of

@@ -258,6 +258,14 @@ fn a_damaged_value_is_a_database_error_naming_its_table_row_and_column() {
             "'{\"appointment\":'",
             vec![vec!["history", &appt], vec!["events"]],
         ),
+        // A type's number appt never gave (schema 56).
+        (
+            "events",
+            &event,
+            "type",
+            "13",
+            vec![vec!["history", &appt], vec!["events"]],
+        ),
     ];
     for (table, id, column, value, refusing) in cases {
         let integer = !value.starts_with('\'');
@@ -321,7 +329,8 @@ fn check_lists_every_damaged_row_and_still_runs_the_other_checks() {
     damage(&env, "appointments", "follow_up_date", &b, "'2026-13-01'");
     damage(&env, "clinics", "timezone", &clinic, "'UTC+6'");
     env.exec(&format!(
-        "DELETE FROM events WHERE appointment_id = '{b}' AND type = 'appointment.booked'"
+        "DELETE FROM events WHERE appointment_id = '{b}' AND {}",
+        crate::common::event_is("appointment.booked")
     ));
     let out = env.cmd().args(["check", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(6));

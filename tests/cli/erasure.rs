@@ -215,7 +215,10 @@ fn an_erased_patients_name_and_phone_are_in_no_table_and_their_appointments_stay
     // Their links and their wait went with them.
     assert_eq!(counts("patient_links"), "0");
     assert_eq!(counts("waitlist"), "0");
-    let erased = env.rows("SELECT data FROM events WHERE type = 'patient.erased'");
+    let erased = env.rows(&format!(
+        "SELECT data FROM events WHERE {}",
+        crate::common::event_is("patient.erased")
+    ));
     assert_eq!(erased.len(), 1);
     let data: Value = serde_json::from_str(&erased[0][0]).unwrap();
     assert_eq!(
@@ -345,7 +348,10 @@ fn erasing_twice_answers_the_same_and_records_one_erasure() {
     assert_eq!(more["clinical"], true);
     assert_eq!(more["reason"], "request 9");
     assert_eq!(more["erased_at"], first["erased_at"]);
-    let n = env.rows("SELECT count(*) FROM events WHERE type = 'patient.erased'");
+    let n = env.rows(&format!(
+        "SELECT count(*) FROM events WHERE {}",
+        crate::common::event_is("patient.erased")
+    ));
     assert_eq!(n[0][0], "2");
 }
 
@@ -538,7 +544,10 @@ fn a_token_with_patients_erase_erases_and_one_of_another_clinic_finds_no_one() {
         r.body
     );
     assert_eq!(r.json()["error"]["details"]["erased"], true);
-    let events = env.rows("SELECT actor FROM events WHERE type = 'patient.erased'");
+    let events = env.rows(&format!(
+        "SELECT actor FROM events WHERE {}",
+        crate::common::event_is("patient.erased")
+    ));
     assert_eq!(events, [["api:privacy-desk"]]);
     // What the API shows of the appointment after.
     let shown = srv.get(&format!("/v1/appointments/{}", s(&a["id"])), &desk);

@@ -412,8 +412,9 @@ fn check_finds_an_appointment_without_its_booked_event() {
     plant(
         &env,
         &format!(
-            "DELETE FROM events WHERE appointment_id = '{}' AND type = 'appointment.booked'",
-            s(&a["id"])
+            "DELETE FROM events WHERE appointment_id = '{}' AND {}",
+            s(&a["id"]),
+            crate::common::event_is("appointment.booked")
         ),
     );
     let v = violations(&env, "booked_event");

@@ -467,7 +467,8 @@ fn every_figure_equals_its_sql() {
     let confirmed = n(&env.rows(&format!(
         "SELECT COUNT(DISTINCT e.appointment_id) FROM events e JOIN appointments a ON a.id = e.appointment_id \
          JOIN reminders m ON m.appointment_id = a.id AND m.kind = 'reminder' AND m.status = 'sent' \
-         WHERE e.type = 'appointment.confirmed' AND m.sent_at <= e.created_at AND a.{}",
+         WHERE e.{} AND m.sent_at <= e.created_at AND a.{}",
+        crate::common::event_is("appointment.confirmed"),
         IN_PERIOD.replace(" AND local_date", " AND a.local_date")
     ))[0][0]);
     assert_eq!(r["messages"]["confirmed_after_reminder"], confirmed);
@@ -481,7 +482,8 @@ fn every_figure_equals_its_sql() {
          AND b.status <> 'cancelled' AND b.created_at >= e.created_at \
          AND e.data LIKE '%' || p.id || '%') THEN 1 END) \
          FROM events e JOIN appointments a ON a.id = e.appointment_id \
-         WHERE e.type = 'appointment.slot_offered' AND a.{}",
+         WHERE e.{} AND a.{}",
+        crate::common::event_is("appointment.slot_offered"),
         IN_PERIOD.replace(" AND local_date", " AND a.local_date")
     ))[0];
     assert_eq!(r["waitlist"]["offers_made"], n(&w[0]));

@@ -27,6 +27,11 @@ const ONLY_POSTGRESQL: &[(&str, &str)] = &[
         "the same rule as SQLite's GLOBs: PostgreSQL has no GLOB",
     ),
     (
+        "column events.type smallint not null",
+        "an event's type is its number (schema v56): two bytes on PostgreSQL, whose integers \
+         take the width of their type; SQLite stores any integer in the bytes its value needs",
+    ),
+    (
         "index patients_search on patients (name_key, phone, id) where erased_atisnull",
         "on PostgreSQL the search walks the index alone, checking each name there (schema v16); \
          SQLite's index ends with the row's rowid, and reads the rows it shows",
@@ -35,6 +40,10 @@ const ONLY_POSTGRESQL: &[(&str, &str)] = &[
 
 /// What only SQLite's schema has, and why (see [`ONLY_POSTGRESQL`]).
 const ONLY_SQLITE: &[(&str, &str)] = &[
+    (
+        "column events.type bigint not null",
+        "see PostgreSQL's, a SMALLINT",
+    ),
     (
         "check clinics: country_codeisnullorcountry_codeglob'+[1-9]*'andlengthcountry_codebetween2and4andsubstrcountry_code,2notglob'*[^0-9]*'",
         "the same rule as PostgreSQL's regular expression: SQLite has no regular expressions",

@@ -87,7 +87,10 @@ fn a_weekly_series_books_each_date_at_the_same_local_time_under_one_series_id() 
     assert!(patients.iter().all(|p| *p == patients[0]));
     assert_eq!(env.rows("SELECT count(*) FROM patients"), [["1"]]);
     assert_eq!(
-        env.rows("SELECT count(*) FROM events WHERE type = 'appointment.booked'"),
+        env.rows(&format!(
+            "SELECT count(*) FROM events WHERE {}",
+            crate::common::event_is("appointment.booked")
+        )),
         [["4"]]
     );
     // `list --series` by the ID, a prefix of it, or an occurrence's ID.
@@ -498,7 +501,10 @@ fn reschedule_series_moves_every_later_occurrence_to_the_new_time_or_none() {
         ])
     );
     assert_eq!(
-        env.rows("SELECT count(*) FROM events WHERE type = 'appointment.rescheduled'"),
+        env.rows(&format!(
+            "SELECT count(*) FROM events WHERE {}",
+            crate::common::event_is("appointment.rescheduled")
+        )),
         [["2"]]
     );
     // A series moves by --time alone; on a single appointment it is refused.

@@ -634,7 +634,10 @@ fn moves_cancellations_and_status_changes_go_through_their_rules() {
     assert_eq!(srv.post("/v1/waitlist", &t, w.clone()).status, 201);
     assert_eq!(srv.post("/v1/waitlist", &t, w).status, 200);
     let types: Vec<String> = env
-        .rows("SELECT type || ' ' || actor FROM events ORDER BY id")
+        .rows(&format!(
+            "SELECT {} || ' ' || actor FROM events ORDER BY id",
+            crate::common::event_name("type")
+        ))
         .into_iter()
         .map(|r| r[0].clone())
         .collect();

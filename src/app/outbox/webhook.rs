@@ -4,10 +4,10 @@
 //! webhook's later events until a retry, with backoff, succeeds (docs/rules.md#events).
 
 use crate::core::delivery::{backoff, CLAIM};
-use crate::core::secrets;
 use crate::core::time;
+use crate::core::{secrets, EventKind};
 use crate::error::{Error, Result};
-use crate::store::events::{Event, TYPES};
+use crate::store::events::Event;
 use crate::store::webhooks::{self, Webhook};
 use crate::store::{self, Store};
 use crate::wire;
@@ -50,10 +50,10 @@ pub fn add(
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect();
-        if types.is_empty() || types.iter().any(|t| !TYPES.contains(&t.as_str())) {
+        if types.is_empty() || types.iter().any(|t| EventKind::parse(t).is_none()) {
             bad.push((
                 "events".into(),
-                crate::text::msg!("e-events_must_be_some_of", a = TYPES.join(", ")),
+                crate::text::msg!("e-events_must_be_some_of", a = EventKind::names()),
             ));
         }
         types
@@ -100,7 +100,7 @@ fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), c
     let mut req = agent
         .post(&w.url)
         .set("Content-Type", "application/json")
-        .set("X-Appt-Event", &e.kind)
+        .set("X-Appt-Event", e.kind.as_str())
         .set("X-Appt-Delivery", &e.id.to_string());
     if let Some(secret) = &w.secret {
         req = req.set(
@@ -161,7 +161,7 @@ pub fn deliver(st: &mut Store, now: DateTime<Utc>) -> Result<Delivered> {
             } else {
                 wire::event_message_view(e.data.clone())
             };
-            let mut body = json!({"id": e.id, "type": e.kind, "created_at": time::fmt_utc(e.created_at), "actor": e.actor, "data": data});
+            let mut body = json!({"id": e.id, "type": e.kind.as_str(), "created_at": time::fmt_utc(e.created_at), "actor": e.actor, "data": data});
             // The account beside a member of staff, as `events` has it.
             if let Some(os_user) = &e.os_user {
                 body["os_user"] = json!(os_user);

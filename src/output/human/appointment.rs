@@ -262,9 +262,14 @@ pub fn history(h: &crate::app::list::History) -> String {
             e.id.to_string().into(),
             Item::new(format!("{} {hm}", lang::date_short(d)))
                 .or_short(format!("{} {hm}", lang::day_month(d))),
-            Item::new(lang::t(&format!("event-{}", e.kind.replace('.', "-")))).or_short(lang::t(
-                &format!("event-short-{}", e.kind.replace('.', "-")),
-            )),
+            Item::new(lang::t(&format!(
+                "event-{}",
+                e.kind.as_str().replace('.', "-")
+            )))
+            .or_short(lang::t(&format!(
+                "event-short-{}",
+                e.kind.as_str().replace('.', "-")
+            ))),
             obj["status"]
                 .as_str()
                 .and_then(Status::parse)

@@ -233,7 +233,7 @@ pub fn event(e: &Event) -> Value {
 pub(super) fn event_view(e: &Event) -> EventView<'_> {
     EventView {
         id: e.id,
-        kind: &e.kind,
+        kind: e.kind.as_str(),
         appointment_id: e.appointment_id.as_deref(),
         created_at: ts(e.created_at),
         actor: e.actor.as_deref(),
@@ -302,7 +302,7 @@ fn write_event_line(
         serde_json::to_writer(&mut *buf, os_user)?;
     }
     buf.extend_from_slice(b",\"type\":");
-    serde_json::to_writer(&mut *buf, &e.kind)?;
+    serde_json::to_writer(&mut *buf, e.kind.as_str())?;
     buf.push(b'}');
     Ok(())
 }

@@ -3,7 +3,7 @@
 use super::held::renumber;
 use super::*;
 use crate::args;
-use crate::core::Doctor;
+use crate::core::{Doctor, EventKind};
 use crate::error::{Error, Result};
 use crate::store::asked::Asked;
 use crate::store::{doctors, queue, Store};
@@ -95,17 +95,18 @@ fn kept_and_later(st: &mut Store) {
         tx.insert_later(&META, args!["b", "2"])?;
         assert_eq!(meta(tx, "b")?.as_deref(), Some("2"));
         // Two of one statement keep their order (an event log's IDs).
-        for kind in ["appointment.booked", "appointment.checked_in"] {
+        let (booked, checked_in) = (EventKind::Booked.code(), EventKind::CheckedIn.code());
+        for kind in [booked, checked_in] {
             let none: Option<&str> = None;
             tx.insert_later(&EVENT, args![kind, none, 0_i64, "{}", "test"])?;
         }
-        let kinds: Vec<String> = tx.rows(
+        let kinds: Vec<i64> = tx.rows(
             On::reads(&[Table::Events]),
             "SELECT type FROM events ORDER BY id",
             args![],
             |r| r.get(0),
         )?;
-        assert_eq!(kinds, ["appointment.booked", "appointment.checked_in"]);
+        assert_eq!(kinds, [booked, checked_in]);
         // One that fails fails its own attempt, which is undone alone.
         tx.attempt(|tx| tx.insert_later(&META, args!["c", "3"]))?;
         let clash = tx.attempt(|tx| {

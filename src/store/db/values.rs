@@ -312,11 +312,19 @@ impl Column for Option<i64> {
         let j = row.at(i);
         match row.inner {
             RowRef::Sqlite(r) => Ok(r.get::<_, Option<i64>>(j)?),
-            // A literal (`SELECT 1`) is an INTEGER there, not a BIGINT.
-            RowRef::Postgres(r) => match r.try_get::<_, Option<i64>>(j) {
-                Ok(v) => Ok(v),
-                Err(_) => Ok(r.try_get::<_, Option<i32>>(j)?.map(i64::from)),
-            },
+            // A literal (`SELECT 1`) is an INTEGER there, not a BIGINT; an
+            // event's type a SMALLINT.
+            RowRef::Postgres(r) => {
+                use tokio_postgres::types::Type;
+                let ty = r.columns()[j].type_();
+                if *ty == Type::INT4 {
+                    Ok(r.try_get::<_, Option<i32>>(j)?.map(i64::from))
+                } else if *ty == Type::INT2 {
+                    Ok(r.try_get::<_, Option<i16>>(j)?.map(i64::from))
+                } else {
+                    Ok(r.try_get::<_, Option<i64>>(j)?)
+                }
+            }
         }
     }
 }

@@ -1,0 +1,121 @@
+//! What an event records (docs/rules.md#events): a closed set, shown by its
+//! name (`appointment.booked`) and stored as its number, one byte of a row
+//! and of an index entry where the name took twenty.
+
+use super::Status;
+
+/// Declares the kinds of event: each one's name and its stored number. A
+/// number, once stored, never changes meaning: a new kind takes the next.
+macro_rules! kinds {
+    ($($kind:ident => $name:literal = $code:literal),+ $(,)?) => {
+        /// One kind of event.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum EventKind {
+            $($kind,)+
+        }
+
+        impl EventKind {
+            /// Every kind, in the order of their numbers.
+            pub const ALL: &'static [EventKind] = &[$(EventKind::$kind),+];
+
+            /// The name shown in JSON, webhooks and `--type`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(EventKind::$kind => $name,)+
+                }
+            }
+
+            /// The number stored in the `events.type` column.
+            pub const fn code(self) -> i64 {
+                match self {
+                    $(EventKind::$kind => $code,)+
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    Booked => "appointment.booked" = 1,
+    Rescheduled => "appointment.rescheduled" = 2,
+    Cancelled => "appointment.cancelled" = 3,
+    Confirmed => "appointment.confirmed" = 4,
+    CheckedIn => "appointment.checked_in" = 5,
+    InProgress => "appointment.in_progress" = 6,
+    Completed => "appointment.completed" = 7,
+    NoShow => "appointment.no_show" = 8,
+    Updated => "appointment.updated" = 9,
+    SlotOffered => "appointment.slot_offered" = 10,
+    PatientExported => "patient.exported" = 11,
+    PatientErased => "patient.erased" = 12,
+}
+
+impl EventKind {
+    /// The numbers a stored event may hold: `check` holds the column to them.
+    pub const CODES: (i64, i64) = (1, EventKind::ALL.len() as i64);
+
+    /// The kind of a name, exactly as shown.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+
+    /// The kind a stored number stands for.
+    pub fn from_code(code: i64) -> Option<EventKind> {
+        EventKind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
+    /// The event of a change of status to `to`; `None` for `scheduled`,
+    /// which a change never goes back to.
+    pub fn of_status(to: Status) -> Option<EventKind> {
+        Some(match to {
+            Status::Scheduled => return None,
+            Status::Confirmed => EventKind::Confirmed,
+            Status::CheckedIn => EventKind::CheckedIn,
+            Status::InProgress => EventKind::InProgress,
+            Status::Completed => EventKind::Completed,
+            Status::Cancelled => EventKind::Cancelled,
+            Status::NoShow => EventKind::NoShow,
+        })
+    }
+
+    /// Whether the event is about a patient as a whole, not an appointment.
+    pub fn of_patient(self) -> bool {
+        matches!(self, EventKind::PatientExported | EventKind::PatientErased)
+    }
+
+    /// The names, for an error that lists them.
+    pub fn names() -> String {
+        EventKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_has_its_own_number_in_order_and_its_own_name() {
+        for (i, k) in EventKind::ALL.iter().enumerate() {
+            assert_eq!(k.code(), i as i64 + 1, "{k:?}");
+            assert_eq!(EventKind::from_code(k.code()), Some(*k));
+            assert_eq!(EventKind::parse(k.as_str()), Some(*k));
+        }
+        assert_eq!(EventKind::from_code(0), None);
+        assert_eq!(EventKind::from_code(EventKind::CODES.1 + 1), None);
+        assert_eq!(EventKind::parse("appointment.Booked"), None);
+    }
+
+    #[test]
+    fn a_change_of_status_records_the_event_named_after_it() {
+        for s in Status::ALL {
+            match EventKind::of_status(s) {
+                Some(k) => assert_eq!(k.as_str(), format!("appointment.{}", s.as_str())),
+                None => assert_eq!(s, Status::Scheduled),
+            }
+        }
+    }
+}
