@@ -686,8 +686,8 @@ fn tokens(conn: &Tx) -> Result<Vec<Violation>> {
 fn booked_missing() -> String {
     format!(
         "SELECT a.id FROM appointments a WHERE NOT EXISTS \
-         (SELECT 1 FROM events e WHERE e.appointment_id = a.id AND e.{})",
-        super::events::is(EventKind::Booked)
+         (SELECT 1 FROM events e WHERE e.appointment_id = a.id AND {})",
+        super::events::is("e.type", EventKind::Booked)
     )
 }
 

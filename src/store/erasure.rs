@@ -261,7 +261,7 @@ fn events(tx: &Tx, id: &str, clinical: bool) -> Result<usize> {
 fn offered() -> String {
     format!(
         "SELECT id, data FROM events WHERE {} AND data LIKE ?1",
-        events::is(EventKind::SlotOffered)
+        events::is("type", EventKind::SlotOffered)
     )
 }
 
@@ -273,7 +273,7 @@ pub fn recorded(tx: &Tx, id: &str) -> Result<Option<(String, bool)>> {
         &format!(
             "SELECT data FROM events WHERE {} AND appointment_id IS NULL \
              AND data LIKE ?1 ORDER BY id",
-            events::is(EventKind::PatientErased)
+            events::is("type", EventKind::PatientErased)
         ),
         args![format!("%{id}%")],
         |r| r.get(0),
@@ -421,7 +421,7 @@ fn event_rows(tx: &Tx, erased: &HashSet<String>) -> Result<Vec<TraceRow>> {
         On::reads(&[Table::Events]),
         &format!(
             "SELECT id, data FROM events WHERE {} ORDER BY id",
-            events::is(EventKind::SlotOffered)
+            events::is("type", EventKind::SlotOffered)
         ),
         args![],
         |r| {

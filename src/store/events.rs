@@ -100,10 +100,11 @@ pub const STORED: Layout = Layout {
     rules: &[],
 };
 
-/// `type = N` for the kind `kind`, written into a statement (not bound) so
-/// that SQLite can use an index whose condition names it.
-pub fn is(kind: EventKind) -> String {
-    format!("type = {}", kind.code())
+/// `COLUMN = N`: the events' type `column` (`type`, `e.type`) is `kind`,
+/// its number written into a statement (not bound) so that SQLite can use
+/// an index whose condition names it.
+pub fn is(column: &str, kind: EventKind) -> String {
+    format!("{column} = {}", kind.code())
 }
 
 /// An SQL expression of the number of a type stored by its name in

@@ -103,9 +103,9 @@ pub fn messages(conn: &Tx, s: &Scope) -> Result<Messages> {
         &format!(
             "SELECT COUNT(*) FROM appointments a WHERE {filter} AND EXISTS \
              (SELECT 1 FROM events e JOIN reminders m ON m.appointment_id = e.appointment_id \
-              WHERE e.appointment_id = a.id AND e.{} \
+              WHERE e.appointment_id = a.id AND {} \
               AND m.kind = 'reminder' AND m.status = 'sent' AND m.sent_at <= e.created_at)",
-            super::events::is(EventKind::Confirmed)
+            super::events::is("e.type", EventKind::Confirmed)
         ),
         &args,
     )?;
@@ -134,8 +134,8 @@ fn offers_sql(filter: &str) -> String {
               AND +b.created_at >= e.created_at \
               AND e.data LIKE '%\"patient_id\":\"' || b.patient_id || '\"%') THEN 1 END) \
              FROM events e CROSS JOIN appointments a \
-             WHERE a.id = e.appointment_id AND e.{} AND {filter}",
-        super::events::is(EventKind::SlotOffered)
+             WHERE a.id = e.appointment_id AND {} AND {filter}",
+        super::events::is("e.type", EventKind::SlotOffered)
     )
 }
 

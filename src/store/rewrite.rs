@@ -300,7 +300,7 @@ fn numbered_table(backend: Backend) -> String {
 /// from the last one ever given (an event deleted since included), as
 /// before.
 fn take_place(tx: &Tx) -> Result<()> {
-    let offered = events::is(EventKind::SlotOffered);
+    let offered = events::is("type", EventKind::SlotOffered);
     match tx.backend() {
         Backend::Sqlite => {
             let given: Option<i64> = tx
