@@ -25,7 +25,7 @@ use appt::app::change::{self, StatusRequest, UpdateRequest};
 use appt::app::{Clock, Create, Store};
 use appt::board::{Board, Options};
 use appt::core::zone::Tz;
-use appt::core::{Actor, EventKind, Status};
+use appt::core::{Actor, Coded, EventKind, MessageKind, MessageStatus, Status};
 use appt::output::board::Note;
 use appt::output::lang::Lang;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
@@ -882,7 +882,8 @@ impl Plan {
         ))?;
         let mut st = c
             .prepare(&format!(
-                "SELECT id FROM reminders WHERE status = 'pending' AND due_at <= {} ORDER BY id",
+                "SELECT id FROM reminders WHERE status = {} AND due_at <= {} ORDER BY id",
+                MessageStatus::Pending.code(),
                 now.timestamp()
             ))
             .map_err(err)?;
@@ -1575,9 +1576,10 @@ impl Bench<'_> {
                 .collect::<Vec<_>>()
                 .join(",");
             let reset = format!(
-                "UPDATE reminders SET status = 'pending', attempts = 0, sent_at = NULL, claim = NULL, \
+                "UPDATE reminders SET status = {pending}, attempts = 0, sent_at = NULL, claim = NULL, \
                  claimed_until = NULL, next_attempt_at = NULL, last_error = NULL, updated_at = created_at \
-                 WHERE id IN ({ids});"
+                 WHERE id IN ({ids});",
+                pending = MessageStatus::Pending.code()
             );
             let n = now().timestamp();
             let remind_ref = format!(
@@ -1586,10 +1588,12 @@ impl Bench<'_> {
                    FROM reminders r JOIN appointments a ON a.id = r.appointment_id \
                    JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
                    LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id \
-                   WHERE r.status = 'pending' AND r.due_at <= {n} ORDER BY r.due_at, r.id; \
-                 UPDATE reminders SET status = 'sent', attempts = attempts + 1, sent_at = {n}, updated_at = {n} \
-                   WHERE status = 'pending' AND due_at <= {n}; COMMIT;",
+                   WHERE r.status = {pending} AND r.due_at <= {n} ORDER BY r.due_at, r.id; \
+                 UPDATE reminders SET status = {sent}, attempts = attempts + 1, sent_at = {n}, updated_at = {n} \
+                   WHERE status = {pending} AND due_at <= {n}; COMMIT;",
                 o = e.obj(),
+                pending = MessageStatus::Pending.code(),
+                sent = MessageStatus::Sent.code(),
                 due = e.ts("r.due_at"),
             );
             let due_n = p.due_ids.len();
@@ -1957,6 +1961,7 @@ impl Bench<'_> {
         };
         let one = "(SELECT id FROM appointments WHERE external_reference_id = 'bench-import-0')";
         let now = now().timestamp();
+        let pending = MessageStatus::Pending.code();
         // The keys are drawn before the first transaction, in a temporary
         // table (not in the file); each transaction writes its share.
         let mut sql = format!(
@@ -1982,7 +1987,7 @@ impl Bench<'_> {
                    a.starts_at, a.ends_at, a.duration_minutes, 'scheduled', 0, 'web', 'bench-floor-' || f.n, {now}, {now} \
                    FROM floor_ids f JOIN appointments a ON a.id = f.src WHERE f.n > {lo} AND f.n <= {hi}; \
                  INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, data, created_at, updated_at) \
-                   SELECT {uuid}, f.aid, r.offset_minutes, r.due_at, 'pending', r.kind, r.data, {now}, {now} \
+                   SELECT {uuid}, f.aid, r.offset_minutes, r.due_at, {pending}, r.kind, r.data, {now}, {now} \
                    FROM (SELECT offset_minutes, due_at, kind, data FROM reminders WHERE appointment_id = {one}) r, {f}; \
                  INSERT INTO events (type, appointment_id, created_at, data) \
                    SELECT v.type, f.aid, {now}, v.data \
@@ -3440,13 +3445,15 @@ impl Bench<'_> {
         e.exec(&format!(
             "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, attempts, \
              sent_at, created_at, updated_at, kind, channel, provider_id, delivered_at, read_at) \
-             SELECT 'bench-msg-' || id, id, 1440, starts_at - 86400, 'sent', 1, starts_at - 86400, \
-             starts_at - 90000, starts_at - 86400, 'reminder', 'whatsapp', 'wamid.' || id, \
+             SELECT 'bench-msg-' || id, id, 1440, starts_at - 86400, {sent}, 1, starts_at - 86400, \
+             starts_at - 90000, starts_at - 86400, {reminder}, 'whatsapp', 'wamid.' || id, \
              CASE WHEN substr(id, 1, 1) < 'c' THEN starts_at - 86340 END, \
              CASE WHEN substr(id, 1, 1) < '6' THEN starts_at - 86000 END \
              FROM appointments WHERE clinic_id = '{}' AND local_date = '{day}' \
              ORDER BY id LIMIT {BOARD_MESSAGES}",
-            p.clinic_id
+            p.clinic_id,
+            sent = MessageStatus::Sent.code(),
+            reminder = MessageKind::Reminder.code()
         ))?;
         Ok(BoardDay {
             date,

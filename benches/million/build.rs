@@ -9,7 +9,7 @@ use super::{
     FIRST, LAST, REASONS, SPECIALTIES,
 };
 use appt::core::zone::Tz;
-use appt::core::{AppointmentRow, Status};
+use appt::core::{AppointmentRow, Coded, MessageKind, MessageStatus, Status};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, Connection, Statement, Transaction};
 use std::fs;
@@ -269,7 +269,7 @@ impl<'a> Writer<'a> {
             )?,
             reminder: prepare(
                 "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, attempts, sent_at, \
-                 created_at, updated_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'reminder')",
+                 created_at, updated_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?,
             token: prepare("INSERT INTO tokens (scope, local_date, last) VALUES (?1, ?2, ?3)")?,
             event: prepare(
@@ -526,8 +526,8 @@ impl<'a> Writer<'a> {
                 continue;
             }
             let (state, sent, updated) = match a.cancelled_at {
-                Some(c) if due > c => ("cancelled", None, c),
-                _ if due > now => ("pending", None, created),
+                Some(c) if due > c => (MessageStatus::Cancelled, None, c),
+                _ if due > now => (MessageStatus::Pending, None, created),
                 _ if offset == 1440
                     && a.starts_at > now
                     && a.status.is_active()
@@ -535,9 +535,9 @@ impl<'a> Writer<'a> {
                 {
                     // One of the reminders the `remind due` figure finds due.
                     self.due_left -= 1;
-                    ("pending", None, created)
+                    (MessageStatus::Pending, None, created)
                 }
-                _ => ("sent", Some(due), due),
+                _ => (MessageStatus::Sent, Some(due), due),
             };
             self.reminder
                 .execute(params![
@@ -545,11 +545,12 @@ impl<'a> Writer<'a> {
                     a.id,
                     offset,
                     due.timestamp(),
-                    state,
+                    state.code(),
                     i64::from(sent.is_some()),
                     sent.map(|s| s.timestamp()),
                     created.timestamp(),
                     updated.timestamp(),
+                    MessageKind::Reminder.code(),
                 ])
                 .map_err(err)?;
         }

@@ -8,6 +8,7 @@
 //! the sweep's pipeline, not the engine).
 
 use super::{appt, err, measure, Res};
+use appt::core::Coded;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs;
@@ -194,8 +195,8 @@ fn database(dir: &Path, n: usize, api: &str) -> Res<String> {
         .timestamp();
     let due = c
         .execute(
-            "UPDATE reminders SET due_at = ?1 WHERE kind = 'reminder' AND offset_minutes = 1440",
-            [now - 60],
+            "UPDATE reminders SET due_at = ?1 WHERE kind = ?2 AND offset_minutes = 1440",
+            [now - 60, appt::core::MessageKind::Reminder.code()],
         )
         .map_err(err)?;
     if due != n {

@@ -65,6 +65,11 @@ fn reference_sql(clinic_id: &str, from: NaiveDate, to: NaiveDate) -> String {
     );
     let due = "a.status IN ('completed', 'no_show')";
     let confirmed = EventKind::Confirmed.code();
+    let (sent, failed, reminder) = (
+        MessageStatus::Sent.code(),
+        MessageStatus::Failed.code(),
+        MessageKind::Reminder.code(),
+    );
     format!(
         "SELECT 'booked', a.doctor_id, a.local_date, \
            sum((a.ends_at - a.starts_at) / 60 + a.buffer_before + a.buffer_after) \
@@ -88,13 +93,13 @@ fn reference_sql(clinic_id: &str, from: NaiveDate, to: NaiveDate) -> String {
          SELECT 'busiest', {wd}, {hr}, count(*) FROM appointments a \
            WHERE {f} AND a.status <> 'cancelled' GROUP BY 2, 3; \
          SELECT 'sources', a.source, a.status, count(*) FROM appointments a WHERE {f} GROUP BY a.source, a.status; \
-         SELECT 'messages', COUNT(CASE WHEN m.status = 'sent' THEN 1 END), COUNT(m.delivered_at), \
-           COUNT(CASE WHEN m.status = 'failed' THEN 1 END) \
-           FROM reminders m JOIN appointments a ON a.id = m.appointment_id WHERE m.kind = 'reminder' AND {f}; \
+         SELECT 'messages', COUNT(CASE WHEN m.status = {sent} THEN 1 END), COUNT(m.delivered_at), \
+           COUNT(CASE WHEN m.status = {failed} THEN 1 END) \
+           FROM reminders m JOIN appointments a ON a.id = m.appointment_id WHERE m.kind = {reminder} AND {f}; \
          SELECT 'confirmed', COUNT(*) FROM appointments a WHERE {f} AND EXISTS \
            (SELECT 1 FROM events e JOIN reminders m ON m.appointment_id = e.appointment_id \
             WHERE e.appointment_id = a.id AND e.type = {confirmed} \
-            AND m.kind = 'reminder' AND m.status = 'sent' AND m.sent_at <= e.created_at);"
+            AND m.kind = {reminder} AND m.status = {sent} AND m.sent_at <= e.created_at);"
     )
 }
 

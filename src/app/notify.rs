@@ -3,6 +3,7 @@
 //! `remind due` like a reminder. Only the latest news goes out: a change
 //! withdraws the appointment's notifications not yet delivered.
 
+use crate::core::message::Kind;
 use crate::core::Appointment;
 use crate::error::Result;
 use crate::store::db::Tx;
@@ -47,19 +48,25 @@ pub fn tell(tx: &Tx, send: bool, a: &Appointment, news: News, now: DateTime<Utc>
     if !send {
         return Ok(());
     }
-    let was = |kind: crate::core::message::Kind| pending.iter().find(|p| p.kind == kind);
+    let was = |kind: Kind| pending.iter().find(|p| p.kind == kind);
     let (kind, data, series) = match news {
-        News::Booked { series } => ("confirmation", None, series),
-        News::Moved { series, .. } if was(crate::core::message::Kind::Confirmation).is_some() => {
-            ("confirmation", None, series)
+        News::Booked { series } => (Kind::Confirmation, None, series),
+        News::Moved { series, .. } if was(Kind::Confirmation).is_some() => {
+            (Kind::Confirmation, None, series)
         }
-        News::Moved { previous, series } => match was(crate::core::message::Kind::Rescheduled) {
-            Some(earlier) => ("rescheduled", earlier.data.clone(), series),
-            None => ("rescheduled", Some(json!({ "previous": previous })), series),
+        News::Moved { previous, series } => match was(Kind::Rescheduled) {
+            Some(earlier) => (Kind::Rescheduled, earlier.data.clone(), series),
+            None => (
+                Kind::Rescheduled,
+                Some(json!({ "previous": previous })),
+                series,
+            ),
         },
-        News::Cancelled { reason, series } => {
-            ("cancelled", reason.map(|r| json!({ "reason": r })), series)
-        }
+        News::Cancelled { reason, series } => (
+            Kind::Cancelled,
+            reason.map(|r| json!({ "reason": r })),
+            series,
+        ),
     };
     let data = match series {
         Some(s) => {

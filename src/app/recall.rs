@@ -137,7 +137,7 @@ pub fn queue_due(st: &mut Store, which: Clinics, now: DateTime<Utc>) -> Result<u
     st.write(|tx| {
         let ids = due(tx)?;
         for id in &ids {
-            reminders::queue(tx, id, "recall", None, None, now)?;
+            reminders::queue(tx, id, crate::core::message::Kind::Recall, None, None, now)?;
         }
         Ok(ids.len())
     })

@@ -8,12 +8,11 @@
 
 use crate::core::channel::Outcome;
 use crate::core::delivery::{self, triage, Verdict, CLAIM};
-use crate::core::message::Kind;
-use crate::core::message::Ready;
+use crate::core::message::{Kind, Ready, Status};
 use crate::core::{time, Appointment};
 use crate::error::{Error, Result};
 use crate::store::db::{Changes, Tx};
-use crate::store::reminders::{self, Reminder, KINDS, STATUSES};
+use crate::store::reminders::{self, Reminder};
 use crate::store::{appointments, waitlist, Store};
 use crate::wire;
 use chrono::{DateTime, Utc};
@@ -30,17 +29,20 @@ pub fn list(
     kind: Option<&str>,
     limit: i64,
 ) -> Result<Vec<(Reminder, Appointment)>> {
-    for (field, value, allowed) in [
-        ("status", status, &STATUSES[..]),
-        ("kind", kind, &KINDS[..]),
-    ] {
-        if value.is_some_and(|v| !allowed.contains(&v)) {
-            return Err(Error::field(
-                field,
-                crate::text::msg!("e-must_be_one_of", field = field, a = allowed.join(", ")),
-            ));
-        }
-    }
+    let one_of = |field: &str, allowed: &[&str]| {
+        Error::field(
+            field,
+            crate::text::msg!("e-must_be_one_of", field = field, a = allowed.join(", ")),
+        )
+    };
+    let status = match status {
+        Some(s) => Some(Status::parse(s).ok_or_else(|| one_of("status", &Status::NAMES))?),
+        None => None,
+    };
+    let kind = match kind {
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| one_of("kind", &Kind::NAMES))?),
+        None => None,
+    };
     if !(1..=100_000).contains(&limit) {
         return Err(Error::field(
             "limit",
@@ -75,8 +77,8 @@ pub struct DueRequest {
     pub key: Option<String>,
     /// How many messages go to the providers at once (`--concurrency`).
     pub concurrency: usize,
-    /// Only messages of this kind (`recall send`: `recall`); None: all.
-    pub kind: Option<&'static str>,
+    /// Only messages of this kind (`recall send`: recalls); None: all.
+    pub kind: Option<Kind>,
 }
 
 /// A sweep that hands every message to its caller: no hook, no key, all
@@ -309,11 +311,11 @@ fn settle(
         Verdict::Deliver => return Ok(true),
         Verdict::Cancel => {
             tally.cancelled += 1;
-            "cancelled"
+            Status::Cancelled
         }
         Verdict::Expire => {
             tally.expired += 1;
-            "expired"
+            Status::Expired
         }
     };
     if !dry {
@@ -459,7 +461,7 @@ pub fn recalls(
         super::recall::queue_due(st, super::recall::Clinics::Asked(clinic), now)?;
     }
     let only = DueRequest {
-        kind: Some("recall"),
+        kind: Some(Kind::Recall),
         ..r.clone()
     };
     sweep(st, &only, now, deliver)

@@ -275,7 +275,7 @@ pub fn offer_freed(tx: &Tx, freed: &Appointment, now: DateTime<Utc>) -> Result<(
     reminders::queue(
         tx,
         &freed.id,
-        "waitlist_offer",
+        crate::core::message::Kind::WaitlistOffer,
         Some(&json!({ "offer": offer })),
         Some(&entry.id),
         now,

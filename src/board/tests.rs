@@ -9,7 +9,8 @@ use crate::app::change::{self, StatusRequest};
 use crate::app::schedule::WhenInput;
 use crate::app::{clinic, closure, doctor, service, waitlist, window, Clock, Store};
 use crate::app::{On, Table};
-use crate::core::{Actor, Language, Status};
+use crate::core::message::Status as MessageStatus;
+use crate::core::{Actor, Coded, Language, Status};
 use crate::output::board::Note;
 use chrono::{DateTime, Utc};
 use ratatui::backend::TestBackend;
@@ -952,9 +953,9 @@ fn a_change_reads_again_only_the_part_of_the_day_it_touched() {
         .write(|tx| {
             let sent = tx.exec(
                 On::writes(&[Table::Reminders]),
-                "UPDATE reminders SET status = 'sent', sent_at = ?1 WHERE id = \
+                "UPDATE reminders SET status = ?3, sent_at = ?1 WHERE id = \
                  (SELECT min(id) FROM reminders WHERE appointment_id = ?2)",
-                crate::args![now.timestamp(), first.as_str()],
+                crate::args![now.timestamp(), first.as_str(), MessageStatus::Sent.code()],
             )?;
             assert_eq!(sent, 1);
             Ok(())
@@ -1210,11 +1211,11 @@ fn the_inbox_is_a_pane_and_the_status_line_tells_a_message_delivered() {
     st.write(|tx| {
         let changed = tx.exec(
             On::writes(&[Table::Reminders]).reading(&[Table::Appointments, Table::Patients]),
-            "UPDATE reminders SET status = 'sent', sent_at = ?1, delivered_at = ?2, \
+            "UPDATE reminders SET status = ?3, sent_at = ?1, delivered_at = ?2, \
              channel = 'sms', provider_id = 'SM0001' WHERE offset_minutes = 1440 AND appointment_id IN \
              (SELECT a.id FROM appointments a JOIN patients p ON p.id = a.patient_id \
              WHERE p.full_name = 'Lucía Castro')",
-            crate::args![sent, sent + 60],
+            crate::args![sent, sent + 60, MessageStatus::Sent.code()],
         )?;
         assert_eq!(changed, 1);
         let pedro: String = tx.one(

@@ -61,7 +61,7 @@ fn send(ctx: &Ctx, exec: Option<String>, concurrency: usize) -> Result<Report> {
         limit: None,
         key: ctx.key()?,
         concurrency: remind::check_concurrency(concurrency)?,
-        kind: Some("recall"),
+        kind: None, // `recalls` keeps to recalls itself
     };
     // Without --exec, stdout is the recalls themselves, one JSON line each.
     let sweep = remind::recalls(

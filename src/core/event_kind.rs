@@ -1,8 +1,7 @@
 //! What an event records (docs/rules.md#events): a closed set, shown by its
-//! name (`appointment.booked`) and stored as its number, one byte of a row
-//! and of an index entry where the name took twenty.
+//! name (`appointment.booked`) and stored as its number ([`Coded`]).
 
-use super::Status;
+use super::{Coded, Status};
 
 /// Declares the kinds of event: each one's name and its stored number. A
 /// number, once stored, never changes meaning: a new kind takes the next.
@@ -32,6 +31,18 @@ macro_rules! kinds {
                 }
             }
         }
+
+        impl Coded for EventKind {
+            const ALL: &'static [EventKind] = EventKind::ALL;
+
+            fn code(self) -> i64 {
+                EventKind::code(self)
+            }
+
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+        }
     };
 }
 
@@ -51,17 +62,9 @@ kinds! {
 }
 
 impl EventKind {
-    /// The numbers a stored event may hold: `check` holds the column to them.
-    pub const CODES: (i64, i64) = (1, EventKind::ALL.len() as i64);
-
     /// The kind of a name, exactly as shown.
     pub fn parse(name: &str) -> Option<EventKind> {
-        EventKind::ALL.iter().copied().find(|k| k.as_str() == name)
-    }
-
-    /// The kind a stored number stands for.
-    pub fn from_code(code: i64) -> Option<EventKind> {
-        EventKind::ALL.iter().copied().find(|k| k.code() == code)
+        EventKind::from_name(name)
     }
 
     /// The event of a change of status to `to`; `None` for `scheduled`,
@@ -99,13 +102,7 @@ mod tests {
 
     #[test]
     fn each_kind_has_its_own_number_in_order_and_its_own_name() {
-        for (i, k) in EventKind::ALL.iter().enumerate() {
-            assert_eq!(k.code(), i as i64 + 1, "{k:?}");
-            assert_eq!(EventKind::from_code(k.code()), Some(*k));
-            assert_eq!(EventKind::parse(k.as_str()), Some(*k));
-        }
-        assert_eq!(EventKind::from_code(0), None);
-        assert_eq!(EventKind::from_code(EventKind::CODES.1 + 1), None);
+        crate::core::coded::assert_numbered_in_order::<EventKind>();
         assert_eq!(EventKind::parse("appointment.Booked"), None);
     }
 

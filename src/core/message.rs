@@ -8,10 +8,11 @@
 //! `[[` and `]]` stand for the characters themselves.
 
 use super::model::Language;
+use super::Coded;
 use chrono::{Datelike, NaiveDate};
 
 /// The kinds of message `remind due` delivers (docs/rules.md#reminders-and-notifications),
-/// stored and shown by their names ([`Kind::NAMES`]).
+/// shown by their names ([`Kind::NAMES`]) and stored as their numbers ([`Coded`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Reminder,
@@ -57,7 +58,7 @@ impl Kind {
     }
 
     pub fn parse(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+        Kind::from_name(name)
     }
 
     /// A patient notification: the news about a booking, one at a time.
@@ -66,6 +67,25 @@ impl Kind {
             self,
             Kind::Confirmation | Kind::Rescheduled | Kind::Cancelled
         )
+    }
+}
+
+impl Coded for Kind {
+    const ALL: &'static [Kind] = &Kind::ALL;
+
+    fn code(self) -> i64 {
+        match self {
+            Kind::Reminder => 1,
+            Kind::Confirmation => 2,
+            Kind::Rescheduled => 3,
+            Kind::Cancelled => 4,
+            Kind::WaitlistOffer => 5,
+            Kind::Recall => 6,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -85,7 +105,8 @@ impl serde::Serialize for Status {
 pub const KINDS: [&str; 6] = Kind::NAMES;
 
 /// Where a message stands: waiting for its time, sent, failed for good,
-/// cancelled or expired (docs/rules.md#reminders-and-notifications).
+/// cancelled or expired (docs/rules.md#reminders-and-notifications); stored
+/// as its number ([`Coded`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     Pending,
@@ -118,7 +139,25 @@ impl Status {
     }
 
     pub fn parse(name: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.as_str() == name)
+        Status::from_name(name)
+    }
+}
+
+impl Coded for Status {
+    const ALL: &'static [Status] = &Status::ALL;
+
+    fn code(self) -> i64 {
+        match self {
+            Status::Pending => 1,
+            Status::Sent => 2,
+            Status::Failed => 3,
+            Status::Cancelled => 4,
+            Status::Expired => 5,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -492,6 +531,14 @@ pub fn first_name(full: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_status_and_kind_has_its_own_number_in_order_and_its_own_name() {
+        crate::core::coded::assert_numbered_in_order::<Status>();
+        crate::core::coded::assert_numbered_in_order::<Kind>();
+        assert_eq!(Status::parse("Sent"), None);
+        assert_eq!(Kind::parse("waitlist-offer"), None);
+    }
 
     fn fields() -> Fields {
         Fields {

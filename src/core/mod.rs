@@ -9,6 +9,7 @@ pub(crate) mod booking_page;
 pub(crate) mod changes;
 pub(crate) mod channel;
 pub(crate) mod check;
+pub(crate) mod coded;
 pub(crate) mod delivery;
 pub(crate) mod email;
 pub(crate) mod erasure;
@@ -43,7 +44,9 @@ pub(crate) mod visits;
 pub(crate) mod words;
 pub mod zone;
 
+pub use coded::Coded;
 pub use event_kind::EventKind;
+pub use message::{Kind as MessageKind, Status as MessageStatus};
 pub use model::*;
 pub use reach::Preference;
 pub use visit_kind::{Modality, Urgency, VisitType};

@@ -21,6 +21,7 @@ use super::{
     reminders, services, waitlist, webhooks, windows, Store, ACTIVE,
 };
 use crate::core::check::{over_capacity, token_scope, Scope, Span};
+use crate::core::message::{Kind as MessageKind, Status as MessageStatus};
 use crate::core::zone::Tz;
 use crate::core::EventKind;
 use crate::error::Result;
@@ -687,7 +688,7 @@ fn booked_missing() -> String {
     format!(
         "SELECT a.id FROM appointments a WHERE NOT EXISTS \
          (SELECT 1 FROM events e WHERE e.appointment_id = a.id AND {})",
-        super::events::is("e.type", EventKind::Booked)
+        super::coded::is("e.type", EventKind::Booked)
     )
 }
 
@@ -740,25 +741,27 @@ fn booked_events(conn: &Tx) -> Result<Vec<Violation>> {
 /// The pending reminders (found by status) of finished appointments.
 fn pending_sql() -> String {
     format!(
-        "SELECT r.id, r.appointment_id, r.status, r.due_at, r.offset_minutes, a.status, c.timezone \
+        "SELECT r.id, r.appointment_id, r.due_at, r.offset_minutes, a.status, c.timezone \
          FROM reminders r JOIN appointments a ON a.id = r.appointment_id LEFT JOIN clinics c ON c.id = a.clinic_id \
-         WHERE r.status = 'pending' AND r.kind = 'reminder' AND a.status IN {FINISHED}"
+         WHERE {} AND {} AND a.status IN {FINISHED}",
+        super::coded::is("r.status", MessageStatus::Pending),
+        super::coded::is("r.kind", MessageKind::Reminder)
     )
 }
 
 fn pending_reminders(conn: &Tx) -> Result<Vec<Violation>> {
     let rows: Vec<Option<ReminderRow>> = conn.rows(On::SCAN, &pending_sql(), &[], |r| {
-        let Ok(due_at) = stored::instant(r.get(3)?) else {
+        let Ok(due_at) = stored::instant(r.get(2)?) else {
             return Ok(None);
         };
         Ok(Some(ReminderRow {
             id: r.get(0)?,
             appointment_id: r.get(1)?,
-            status: r.get(2)?,
+            status: MessageStatus::Pending,
             due_at,
-            offset_minutes: r.get(4)?,
-            appointment_status: r.get(5)?,
-            timezone: zone(r.get(6)?),
+            offset_minutes: r.get(3)?,
+            appointment_status: r.get(4)?,
+            timezone: zone(r.get(5)?),
         }))
     })?;
     let mut rows: Vec<ReminderRow> = rows.into_iter().flatten().collect();

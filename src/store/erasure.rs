@@ -5,13 +5,14 @@
 //! row anonymised. Also what `appt check` reads to find a trace an erasure
 //! left (or a later write put back).
 
+use super::coded::is;
 use super::db::{On, Table, Tx};
 use super::epoch;
-use super::events;
 use super::findings::{Row, TraceRow, Violation};
 use crate::args;
 use crate::core::erasure::{self, ERASED_NAME};
-use crate::core::EventKind;
+use crate::core::message::{Kind as MessageKind, Status as MessageStatus};
+use crate::core::{Coded, EventKind};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -151,25 +152,41 @@ fn own_messages(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<usize> {
     tx.exec(
         On::writes(&[Table::Reminders]).reading(&[Table::Appointments]),
         &format!(
-            "UPDATE reminders SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END, \
+            "UPDATE reminders SET {}, \
              claim = NULL, claimed_until = NULL, data = NULL, last_error = NULL, updated_at = ?2 \
-             WHERE appointment_id IN ({THEIR_APPOINTMENTS}) AND kind <> 'waitlist_offer' \
-             AND (status = 'pending' OR data IS NOT NULL OR last_error IS NOT NULL OR claim IS NOT NULL)"
+             WHERE appointment_id IN ({THEIR_APPOINTMENTS}) AND kind <> {} \
+             AND ({} OR data IS NOT NULL OR last_error IS NOT NULL OR claim IS NOT NULL)",
+            pending_cancelled(),
+            MessageKind::WaitlistOffer.code(),
+            is("status", MessageStatus::Pending)
         ),
         args![id, epoch(now)],
     )
 }
 
-/// A waitlist offer made to the patient: (ID, status, data, last error).
-type Offer = (String, String, Option<String>, Option<String>);
+/// A message's status set to `cancelled` if it was `pending`.
+fn pending_cancelled() -> String {
+    format!(
+        "status = CASE WHEN {} THEN {} ELSE status END",
+        is("status", MessageStatus::Pending),
+        MessageStatus::Cancelled.code()
+    )
+}
+
+/// A waitlist offer made to the patient: (ID, whether pending, data, last error).
+type Offer = (String, bool, Option<String>, Option<String>);
 
 /// The offers made to the patient: those whose data names them, and those
 /// of their entries still waiting (whatever their data holds).
 fn offers(tx: &Tx, id: &str) -> Result<Vec<Offer>> {
     tx.rows(
         On::reads(&[Table::Reminders, Table::Waitlist]),
-        "SELECT id, status, data, last_error FROM reminders WHERE kind = 'waitlist_offer' \
-         AND (data LIKE ?2 OR waitlist_id IN (SELECT id FROM waitlist WHERE patient_id = ?1))",
+        &format!(
+            "SELECT id, {}, data, last_error FROM reminders WHERE {} \
+             AND (data LIKE ?2 OR waitlist_id IN (SELECT id FROM waitlist WHERE patient_id = ?1))",
+            is("status", MessageStatus::Pending),
+            is("kind", MessageKind::WaitlistOffer)
+        ),
         args![id, format!("%{id}%")],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )
@@ -179,16 +196,20 @@ fn offers(tx: &Tx, id: &str) -> Result<Vec<Offer>> {
 /// IDs only (shown as erased), no last error.
 fn blank_offers(tx: &Tx, offers: &[Offer], now: DateTime<Utc>) -> Result<usize> {
     let mut n = 0;
-    for (offer, status, data, last_error) in offers {
+    for (offer, pending, data, last_error) in offers {
         let mut data: Option<Value> = data.as_deref().and_then(|d| serde_json::from_str(d).ok());
         let by_ids = data.as_mut().is_some_and(erasure::offer_by_ids);
-        if !by_ids && status != "pending" && last_error.is_none() {
+        if !by_ids && !pending && last_error.is_none() {
             continue;
         }
         n += tx.exec(
             On::writes(&[Table::Reminders]),
-            "UPDATE reminders SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END, \
-             claim = NULL, claimed_until = NULL, data = ?2, last_error = NULL, updated_at = ?3 WHERE id = ?1",
+            &format!(
+                "UPDATE reminders SET {}, \
+                 claim = NULL, claimed_until = NULL, data = ?2, last_error = NULL, updated_at = ?3 \
+                 WHERE id = ?1",
+                pending_cancelled()
+            ),
             args![offer, data.map(|d| d.to_string()), epoch(now)],
         )?;
     }
@@ -261,7 +282,7 @@ fn events(tx: &Tx, id: &str, clinical: bool) -> Result<usize> {
 fn offered() -> String {
     format!(
         "SELECT id, data FROM events WHERE {} AND data LIKE ?1",
-        events::is("type", EventKind::SlotOffered)
+        is("type", EventKind::SlotOffered)
     )
 }
 
@@ -273,7 +294,7 @@ pub fn recorded(tx: &Tx, id: &str) -> Result<Option<(String, bool)>> {
         &format!(
             "SELECT data FROM events WHERE {} AND appointment_id IS NULL \
              AND data LIKE ?1 ORDER BY id",
-            events::is("type", EventKind::PatientErased)
+            is("type", EventKind::PatientErased)
         ),
         args![format!("%{id}%")],
         |r| r.get(0),
@@ -421,7 +442,7 @@ fn event_rows(tx: &Tx, erased: &HashSet<String>) -> Result<Vec<TraceRow>> {
         On::reads(&[Table::Events]),
         &format!(
             "SELECT id, data FROM events WHERE {} ORDER BY id",
-            events::is("type", EventKind::SlotOffered)
+            is("type", EventKind::SlotOffered)
         ),
         args![],
         |r| {
@@ -450,10 +471,14 @@ fn message_rows(tx: &Tx, erased: &HashSet<String>) -> Result<Vec<TraceRow>> {
     };
     tx.each(
         On::reads(&[Table::Reminders, Table::Appointments, Table::Patients]),
-        "SELECT r.id, a.patient_id, r.status = 'pending', r.data IS NOT NULL, r.last_error IS NOT NULL \
-         FROM reminders r JOIN appointments a ON a.id = r.appointment_id JOIN patients p ON p.id = a.patient_id \
-         WHERE p.erased_at IS NOT NULL AND r.kind <> 'waitlist_offer' \
-         AND (r.status = 'pending' OR r.data IS NOT NULL OR r.last_error IS NOT NULL) ORDER BY r.id",
+        &format!(
+            "SELECT r.id, a.patient_id, {pending}, r.data IS NOT NULL, r.last_error IS NOT NULL \
+             FROM reminders r JOIN appointments a ON a.id = r.appointment_id JOIN patients p ON p.id = a.patient_id \
+             WHERE p.erased_at IS NOT NULL AND r.kind <> {} \
+             AND ({pending} OR r.data IS NOT NULL OR r.last_error IS NOT NULL) ORDER BY r.id",
+            MessageKind::WaitlistOffer.code(),
+            pending = is("r.status", MessageStatus::Pending)
+        ),
         args![],
         |r| {
             let patient: String = r.get(1)?;
@@ -461,25 +486,29 @@ fn message_rows(tx: &Tx, erased: &HashSet<String>) -> Result<Vec<TraceRow>> {
             Ok(())
         },
     )?;
-    for (id, patient, status, data, error) in offers_to(tx, erased)? {
+    for (id, patient, pending, data, error) in offers_to(tx, erased)? {
         let named = data.as_deref().is_some_and(|d| {
             serde_json::from_str::<Value>(d).is_ok_and(|mut v| erasure::offer_by_ids(&mut v))
         });
-        each(id, &patient, status == "pending", named, error.is_some());
+        each(id, &patient, pending, named, error.is_some());
     }
     Ok(out)
 }
 
-/// A waitlist offer made to an erased patient: (ID, patient, status,
-/// data, last error).
-type OfferTo = (String, String, String, Option<String>, Option<String>);
+/// A waitlist offer made to an erased patient: (ID, patient, whether
+/// pending, data, last error).
+type OfferTo = (String, String, bool, Option<String>, Option<String>);
 
 /// The waitlist offers made to erased patients.
 fn offers_to(tx: &Tx, erased: &HashSet<String>) -> Result<Vec<OfferTo>> {
     let mut out = Vec::new();
     tx.each(
         On::reads(&[Table::Reminders]),
-        "SELECT id, status, data, last_error FROM reminders WHERE kind = 'waitlist_offer' ORDER BY id",
+        &format!(
+            "SELECT id, {}, data, last_error FROM reminders WHERE {} ORDER BY id",
+            is("status", MessageStatus::Pending),
+            is("kind", MessageKind::WaitlistOffer)
+        ),
         args![],
         |r| {
             let data: Option<String> = r.get(2)?;

@@ -6,7 +6,7 @@ use super::db::{Row, Tx};
 use super::epoch;
 use super::stored::{col, Kind, Layout};
 use crate::args;
-use crate::core::{Actor, EventKind};
+use crate::core::{Actor, Coded, EventKind};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -99,24 +99,6 @@ pub const STORED: Layout = Layout {
     ],
     rules: &[],
 };
-
-/// `COLUMN = N`: the events' type `column` (`type`, `e.type`) is `kind`,
-/// its number written into a statement (not bound) so that SQLite can use
-/// an index whose condition names it.
-pub fn is(column: &str, kind: EventKind) -> String {
-    format!("{column} = {}", kind.code())
-}
-
-/// An SQL expression of the number of a type stored by its name in
-/// `column` (NULL for a name appt never wrote): how schema 56 and the
-/// steps before it read the names they stored.
-pub fn code_of_name(column: &str) -> String {
-    let whens: String = EventKind::ALL
-        .iter()
-        .map(|k| format!(" WHEN '{}' THEN {}", k.as_str(), k.code()))
-        .collect();
-    format!("CASE {column}{whens} END")
-}
 
 pub(crate) fn from_row(r: &Row) -> Result<Event> {
     let f = r.of("events", 0)?;

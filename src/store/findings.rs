@@ -60,7 +60,7 @@ pub struct AppointmentRow {
 pub struct ReminderRow {
     pub id: String,
     pub appointment_id: String,
-    pub status: String,
+    pub status: crate::core::message::Status,
     pub due_at: DateTime<Utc>,
     pub offset_minutes: i64,
     pub appointment_status: String,

@@ -141,6 +141,12 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         version: 56,
         step: Step::Batches(super::rewrite::number_types),
     },
+    // Each message's status and kind stored as its number
+    // (docs/rules.md#reminders-and-notifications).
+    Migration {
+        version: 57,
+        step: Step::Batches(super::rewrite::number_messages),
+    },
 ];
 
 /// The schema version of a database this appt made or upgraded.

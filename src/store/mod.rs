@@ -20,6 +20,7 @@ pub(crate) mod channels;
 pub(crate) mod check;
 pub(crate) mod clinics;
 pub(crate) mod closures;
+mod coded;
 mod columns;
 pub mod db;
 pub(crate) mod doctors;

@@ -49,7 +49,11 @@ impl Recall {
 /// read every appointment of the clinic for each recall (a year's report
 /// at one clinic of a million appointments ran for minutes,
 /// docs/performance.md#reports).
-const SELECT: &str = "SELECT a.id, a.clinic_id, a.patient_id, coalesce(a.patient_name_given, p.full_name), p.phone, a.doctor_id, \
+fn select() -> &'static str {
+    static SELECT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SELECT.get_or_init(|| {
+        format!(
+            "SELECT a.id, a.clinic_id, a.patient_id, coalesce(a.patient_name_given, p.full_name), p.phone, a.doctor_id, \
      d.full_name, a.service_id, s.name, a.follow_up_date, m.id, m.sent_at, \
      (SELECT b.id FROM appointments b WHERE b.patient_id = a.patient_id \
         AND b.clinic_id || '' = a.clinic_id AND b.starts_at > a.starts_at \
@@ -58,10 +62,14 @@ const SELECT: &str = "SELECT a.id, a.clinic_id, a.patient_id, coalesce(a.patient
       ORDER BY b.starts_at, b.id LIMIT 1) \
      FROM appointments a JOIN patients p ON p.id = a.patient_id \
      LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id \
-     LEFT JOIN reminders m ON m.appointment_id = a.id AND m.kind = 'recall' \
-     WHERE a.status = 'completed' AND a.follow_up_date IS NOT NULL AND p.erased_at IS NULL";
+     LEFT JOIN reminders m ON m.appointment_id = a.id AND {} \
+     WHERE a.status = 'completed' AND a.follow_up_date IS NOT NULL AND p.erased_at IS NULL",
+            super::coded::is("m.kind", crate::core::message::Kind::Recall)
+        )
+    })
+}
 
-/// What [`SELECT`] reads.
+/// What [`select`] reads.
 const SELECTED_ON: On = On::reads(&[
     Table::Appointments,
     Table::Patients,
@@ -94,8 +102,9 @@ pub fn list(conn: &Tx, clinic_id: &str, before: NaiveDate) -> Result<Vec<Recall>
     conn.rows(
         SELECTED_ON,
         &format!(
-            "{SELECT} AND a.clinic_id = ?1 AND a.follow_up_date < ?2 \
-             ORDER BY a.follow_up_date, a.id"
+            "{} AND a.clinic_id = ?1 AND a.follow_up_date < ?2 \
+             ORDER BY a.follow_up_date, a.id",
+            select()
         ),
         args![clinic_id, before.to_string()],
         from_row,
@@ -106,7 +115,7 @@ pub fn list(conn: &Tx, clinic_id: &str, before: NaiveDate) -> Result<Vec<Recall>
 pub fn of_visit(conn: &Tx, visit_id: &str) -> Result<Option<Recall>> {
     conn.row(
         SELECTED_ON,
-        &format!("{SELECT} AND a.id = ?1"),
+        &format!("{} AND a.id = ?1", select()),
         args![visit_id],
         from_row,
     )
@@ -116,7 +125,10 @@ pub fn of_visit(conn: &Tx, visit_id: &str) -> Result<Option<Recall>> {
 pub fn of_patient(conn: &Tx, patient_id: &str) -> Result<Vec<Recall>> {
     conn.rows(
         SELECTED_ON,
-        &format!("{SELECT} AND a.patient_id = ?1 ORDER BY a.follow_up_date, a.id"),
+        &format!(
+            "{} AND a.patient_id = ?1 ORDER BY a.follow_up_date, a.id",
+            select()
+        ),
         args![patient_id],
         from_row,
     )
@@ -133,8 +145,9 @@ mod tests {
     #[test]
     fn the_later_visit_is_found_through_the_patients_index() {
         let sql = format!(
-            "{SELECT} AND a.clinic_id = ?1 AND a.follow_up_date < ?2 \
-             ORDER BY a.follow_up_date, a.id"
+            "{} AND a.clinic_id = ?1 AND a.follow_up_date < ?2 \
+             ORDER BY a.follow_up_date, a.id",
+            select()
         );
         let plan = plan(&sql, args!["c", "2026-01-01"].to_vec());
         assert!(

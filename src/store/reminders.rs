@@ -6,12 +6,14 @@
 //! while that claim still stands, so overlapping runs never deliver one twice;
 //! a run that dies leaves its claim to lapse, and a later run retries.
 
+use super::coded::{is, one_of};
 use super::db::{marks, Backend, Row, ToVal, Tx, Val};
 use super::db::{Insert, On, Table};
 use super::stored::{col, opt, Kind, Layout, NOT_NEGATIVE};
 use super::{epoch, new_id};
 use crate::args;
 use crate::core::message::{Kind as MessageKind, Status as MessageStatus};
+use crate::core::Coded;
 use crate::error::Result;
 use chrono::{DateTime, Duration, Utc};
 
@@ -107,15 +109,12 @@ pub struct OfferedSlot {
     pub timezone: crate::core::zone::Tz,
 }
 
-pub const STATUSES: [&str; 5] = MessageStatus::NAMES;
-
-pub const KINDS: [&str; 6] = MessageKind::NAMES;
-
 /// The patient notifications: the latest news about a booking (docs/rules.md#reminders-and-notifications).
-pub const NOTICES: [&str; 3] = MessageKind::NOTICES;
-
-/// SQL list of [`NOTICES`].
-const NOTICE_KINDS: &str = super::columns::sql_list!(NOTICES);
+const NOTICES: [MessageKind; 3] = [
+    MessageKind::Confirmation,
+    MessageKind::Rescheduled,
+    MessageKind::Cancelled,
+];
 
 pub const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error, \
                     kind, data, waitlist_id, channel, provider_id, delivered_at, read_at, created_at";
@@ -130,10 +129,16 @@ pub const STORED: Layout = Layout {
             Kind::Range(NOT_NEGATIVE.0, NOT_NEGATIVE.1),
         ),
         col("due_at", Kind::Instant),
-        col("status", Kind::OneOf(&STATUSES)),
+        col(
+            "status",
+            Kind::Range(MessageStatus::CODES.0, MessageStatus::CODES.1),
+        ),
         opt("next_attempt_at", Kind::Instant),
         opt("sent_at", Kind::Instant),
-        col("kind", Kind::OneOf(&KINDS)),
+        col(
+            "kind",
+            Kind::Range(MessageKind::CODES.0, MessageKind::CODES.1),
+        ),
         opt("delivered_at", Kind::Instant),
         opt("read_at", Kind::Instant),
         opt("data", Kind::Json),
@@ -148,12 +153,12 @@ fn from_row(r: &Row) -> Result<Reminder> {
         appointment_id: f.get(1)?,
         offset_minutes: f.range(2, NOT_NEGATIVE)?,
         due_at: f.instant(3)?,
-        status: f.named(4, &STATUSES, MessageStatus::parse)?,
+        status: f.numbered(4, MessageStatus::CODES, MessageStatus::from_code)?,
         attempts: f.get(5)?,
         next_attempt_at: f.opt_instant(6)?,
         sent_at: f.opt_instant(7)?,
         last_error: f.get(8)?,
-        kind: f.named(9, &KINDS, MessageKind::parse)?,
+        kind: f.numbered(9, MessageKind::CODES, MessageKind::from_code)?,
         data: f.opt_json(10)?,
         waitlist_id: f.get(11)?,
         channel: f.get(12)?,
@@ -185,10 +190,10 @@ pub fn schedule(
                 appointment_id,
                 offset,
                 epoch(due),
-                "pending",
+                MessageStatus::Pending.code(),
                 now,
                 now,
-                "reminder",
+                MessageKind::Reminder.code(),
                 none,
                 none
             ]);
@@ -221,8 +226,11 @@ pub fn cancel_pending(conn: &Tx, appointment_id: &str, now: DateTime<Utc>) -> Re
     conn.exec(
         On::writes(&[Table::Reminders]),
         &format!(
-            "UPDATE {table} SET status = 'cancelled', claim = NULL, claimed_until = NULL, updated_at = ?2 \
-             WHERE appointment_id = ?1 AND status = 'pending' AND kind = 'reminder'"
+            "UPDATE {table} SET status = {}, claim = NULL, claimed_until = NULL, updated_at = ?2 \
+             WHERE appointment_id = ?1 AND {} AND {}",
+            MessageStatus::Cancelled.code(),
+            is("status", MessageStatus::Pending),
+            is("kind", MessageKind::Reminder)
         ),
         args![appointment_id, epoch(now)],
     )?;
@@ -233,7 +241,7 @@ pub fn cancel_pending(conn: &Tx, appointment_id: &str, now: DateTime<Utc>) -> Re
 pub fn queue(
     conn: &Tx,
     appointment_id: &str,
-    kind: &str,
+    kind: MessageKind,
     data: Option<&serde_json::Value>,
     waitlist_id: Option<&str>,
     now: DateTime<Utc>,
@@ -247,10 +255,10 @@ pub fn queue(
             appointment_id,
             0_i64,
             now,
-            "pending",
+            MessageStatus::Pending.code(),
             now,
             now,
-            kind,
+            kind.code(),
             data,
             waitlist_id
         ],
@@ -274,8 +282,10 @@ pub fn pending_notices(conn: &Tx, appointment_id: &str) -> Result<Vec<Reminder>>
     conn.rows(
         On::reads(&[Table::Reminders]),
         &format!(
-            "SELECT {COLS} FROM reminders WHERE appointment_id = ?1 AND status = 'pending' \
-             AND kind IN {NOTICE_KINDS} ORDER BY created_at, id"
+            "SELECT {COLS} FROM reminders WHERE appointment_id = ?1 AND {} \
+             AND {} ORDER BY created_at, id",
+            is("status", MessageStatus::Pending),
+            one_of("kind", &NOTICES)
         ),
         args![appointment_id],
         from_row,
@@ -288,7 +298,11 @@ pub fn pending_notices(conn: &Tx, appointment_id: &str) -> Result<Vec<Reminder>>
 pub fn supersede(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Reminders]),
-        "UPDATE reminders SET status = 'cancelled', updated_at = ?2 WHERE id = ?1 AND status = 'pending'",
+        &format!(
+            "UPDATE reminders SET status = {}, updated_at = ?2 WHERE id = ?1 AND {}",
+            MessageStatus::Cancelled.code(),
+            is("status", MessageStatus::Pending)
+        ),
         args![id, epoch(now)],
     )?;
     Ok(())
@@ -298,8 +312,13 @@ pub fn supersede(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
 pub fn cancel_offers(conn: &Tx, waitlist_id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Reminders]),
-        "UPDATE reminders SET status = 'cancelled', claim = NULL, claimed_until = NULL, updated_at = ?2 \
-         WHERE waitlist_id = ?1 AND status = 'pending' AND kind = 'waitlist_offer'",
+        &format!(
+            "UPDATE reminders SET status = {}, claim = NULL, claimed_until = NULL, updated_at = ?2 \
+             WHERE waitlist_id = ?1 AND {} AND {}",
+            MessageStatus::Cancelled.code(),
+            is("status", MessageStatus::Pending),
+            is("kind", MessageKind::WaitlistOffer)
+        ),
         args![waitlist_id, epoch(now)],
     )?;
     Ok(())
@@ -315,7 +334,14 @@ pub fn of_appointments(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
 /// The messages about the appointments of `ids` that went out or failed
 /// for good, by due time: what the board's status line tells of a visit.
 pub fn told_of(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
-    about(conn, ids, " AND status IN ('sent', 'failed')")
+    about(
+        conn,
+        ids,
+        &format!(
+            " AND {}",
+            one_of("status", &[MessageStatus::Sent, MessageStatus::Failed])
+        ),
+    )
 }
 
 /// The messages about the appointments of `ids`, under condition `and`, by due time.
@@ -340,8 +366,10 @@ pub fn latest_of_patient(conn: &Tx, patient_id: &str, limit: i64) -> Result<Vec<
         &format!(
             "SELECT {COLS} FROM reminders WHERE appointment_id IN \
              (SELECT id FROM appointments WHERE patient_id = ?1) \
-             AND kind <> 'waitlist_offer' AND status IN ('sent', 'failed') \
-             ORDER BY COALESCE(sent_at, updated_at) DESC, id DESC LIMIT ?2"
+             AND kind <> {} AND {} \
+             ORDER BY COALESCE(sent_at, updated_at) DESC, id DESC LIMIT ?2",
+            MessageKind::WaitlistOffer.code(),
+            one_of("status", &[MessageStatus::Sent, MessageStatus::Failed])
         ),
         args![patient_id, limit],
         from_row,
@@ -356,8 +384,9 @@ pub fn last_sent_to(conn: &Tx, patient_id: &str, clinic_id: &str) -> Result<Opti
         &format!(
             "SELECT {COLS} FROM reminders WHERE appointment_id IN \
              (SELECT id FROM appointments WHERE patient_id = ?1 AND clinic_id = ?2) \
-             AND kind <> 'waitlist_offer' AND sent_at IS NOT NULL \
-             ORDER BY sent_at DESC, id DESC LIMIT 1"
+             AND kind <> {} AND sent_at IS NOT NULL \
+             ORDER BY sent_at DESC, id DESC LIMIT 1",
+            MessageKind::WaitlistOffer.code()
         ),
         args![patient_id, clinic_id],
         from_row,
@@ -376,8 +405,9 @@ pub fn offers_to(conn: &Tx, patient_id: &str) -> Result<Vec<Reminder>> {
     let offers = conn.rows(
         On::reads(&[Table::Reminders]),
         &format!(
-            "SELECT {COLS} FROM reminders WHERE kind = 'waitlist_offer' AND data LIKE ?1 \
-             ORDER BY due_at, id"
+            "SELECT {COLS} FROM reminders WHERE {} AND data LIKE ?1 \
+             ORDER BY due_at, id",
+            is("kind", MessageKind::WaitlistOffer)
         ),
         args![named],
         from_row,
@@ -394,46 +424,32 @@ pub fn offers_to(conn: &Tx, patient_id: &str) -> Result<Vec<Reminder>> {
 /// Messages, by due time, optionally of one status and of one kind.
 pub fn list(
     conn: &Tx,
-    status: Option<&str>,
-    kind: Option<&str>,
+    status: Option<MessageStatus>,
+    kind: Option<MessageKind>,
     limit: i64,
 ) -> Result<Vec<Reminder>> {
-    let (sql, args) = list_query(status, kind, limit);
-    conn.rows(On::reads(&[Table::Reminders]), &sql, &args, from_row)
+    let sql = list_query(status, kind, limit);
+    conn.rows(On::reads(&[Table::Reminders]), &sql, &[], from_row)
 }
 
 /// [`list`]'s statement: only the filters given, so that one of them picks
 /// its index (`reminders_due` for a status still to deliver or failed,
 /// `reminders_kind` for a kind but the reminders', both ordered by due
 /// time; the others walk `reminders_due_at`, where they are most of the
-/// rows). A known status or kind is written into the statement, so that a
-/// plan made once for any value (PostgreSQL's generic plan) still sees
+/// rows). The status and the kind are written into the statement, so that
+/// a plan made once for any value (PostgreSQL's generic plan) still sees
 /// which index holds its rows.
-fn list_query(status: Option<&str>, kind: Option<&str>, limit: i64) -> (String, Vec<Val>) {
-    let mut conds = Vec::new();
-    let mut args = Vec::new();
-    for (column, value, known) in [
-        ("status", status, &STATUSES[..]),
-        ("kind", kind, &KINDS[..]),
-    ] {
-        match value {
-            Some(v) if known.contains(&v) => conds.push(format!("{column} = '{v}'")),
-            Some(v) => {
-                args.push(v.to_val());
-                conds.push(format!("{column} = ?{}", args.len()));
-            }
-            None => {}
-        }
-    }
+fn list_query(status: Option<MessageStatus>, kind: Option<MessageKind>, limit: i64) -> String {
+    let conds: Vec<String> = [status.map(|s| is("status", s)), kind.map(|k| is("kind", k))]
+        .into_iter()
+        .flatten()
+        .collect();
     let cond = if conds.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", conds.join(" AND "))
     };
-    (
-        format!("SELECT {COLS} FROM reminders {cond} ORDER BY due_at, id LIMIT {limit}"),
-        args,
-    )
+    format!("SELECT {COLS} FROM reminders {cond} ORDER BY due_at, id LIMIT {limit}")
 }
 
 /// The condition for a reminder a run may take at `?1`: pending, due, its retry
@@ -442,12 +458,14 @@ fn list_query(status: Option<&str>, kind: Option<&str>, limit: i64) -> (String, 
 fn takeable() -> &'static str {
     static TAKEABLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TAKEABLE.get_or_init(|| {
+        let (notices, their_notices) = (one_of("kind", &NOTICES), one_of("o.kind", &NOTICES));
         format!(
-            "status = 'pending' AND due_at <= ?1 \
+            "{} AND due_at <= ?1 \
              AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND (claimed_until IS NULL OR claimed_until <= ?1) \
-             AND (kind NOT IN {NOTICE_KINDS} OR NOT EXISTS (\
+             AND (NOT {notices} OR NOT EXISTS (\
              SELECT 1 FROM reminders o WHERE o.appointment_id = reminders.appointment_id AND o.id <> reminders.id \
-             AND o.kind IN {NOTICE_KINDS} AND o.claimed_until > ?1))"
+             AND {their_notices} AND o.claimed_until > ?1))",
+            is("status", MessageStatus::Pending)
         )
     })
 }
@@ -459,7 +477,7 @@ pub fn due_page(
     conn: &Tx,
     now: DateTime<Utc>,
     after: Option<(DateTime<Utc>, &str)>,
-    kind: Option<&str>,
+    kind: Option<MessageKind>,
     page: i64,
 ) -> Result<Vec<Reminder>> {
     let mut args = vec![epoch(now).to_val(), page.to_val()];
@@ -470,8 +488,7 @@ pub fn due_page(
         past.push_str(" AND (due_at > ?3 OR (due_at = ?3 AND id > ?4))");
     }
     if let Some(kind) = kind {
-        args.push(kind.to_val());
-        past.push_str(&format!(" AND kind = ?{}", args.len()));
+        past.push_str(&format!(" AND {}", is("kind", kind)));
     }
     conn.rows(
         On::reads(&[Table::Reminders]),
@@ -500,8 +517,9 @@ pub fn due_reminders_of(
     conn.rows(
         On::reads(&[Table::Reminders]),
         &format!(
-            "SELECT {COLS} FROM reminders WHERE kind = 'reminder' AND appointment_id IN ({}) AND {} \
+            "SELECT {COLS} FROM reminders WHERE {} AND appointment_id IN ({}) AND {} \
              ORDER BY due_at, id",
+            is("kind", MessageKind::Reminder),
             marks(2, appointments.len()),
             takeable()
         ),
@@ -598,22 +616,31 @@ pub fn mark_sent_via(
 ) -> Result<bool> {
     Ok(conn.exec(
         On::writes(&[Table::Reminders]),
-        "UPDATE reminders SET status = 'sent', sent_at = ?3, attempts = attempts + 1, claim = NULL, \
-         claimed_until = NULL, last_error = NULL, channel = ?4, provider_id = ?5, updated_at = ?3 \
-         WHERE id = ?1 AND claim = ?2 AND status IN ('pending','cancelled')",
+        &format!(
+            "UPDATE reminders SET status = {}, sent_at = ?3, attempts = attempts + 1, claim = NULL, \
+             claimed_until = NULL, last_error = NULL, channel = ?4, provider_id = ?5, updated_at = ?3 \
+             WHERE id = ?1 AND claim = ?2 AND {}",
+            MessageStatus::Sent.code(),
+            one_of("status", &[MessageStatus::Pending, MessageStatus::Cancelled])
+        ),
         args![id, run, epoch(now), channel, provider_id],
     )? == 1)
 }
 
-/// [`mark_sent_many`]'s statement for `n` IDs. The `|| ''` keeps the status
+/// [`mark_sent_many`]'s statement for `n` IDs. The `+ 0` keeps the status
 /// out of the index choice: with a long ID list SQLite would otherwise walk
 /// every pending reminder by status instead of looking the IDs up.
 fn sent_sql(update: &str, n: usize) -> String {
     format!(
-        "{update} reminders SET status = 'sent', sent_at = ?2, attempts = attempts + 1, claim = NULL, \
+        "{update} reminders SET status = {}, sent_at = ?2, attempts = attempts + 1, claim = NULL, \
          claimed_until = NULL, last_error = NULL, updated_at = ?2 \
-         WHERE id IN ({}) AND claim = ?1 AND (status || '') IN ('pending','cancelled')",
-        marks(3, n)
+         WHERE id IN ({}) AND claim = ?1 AND {}",
+        MessageStatus::Sent.code(),
+        marks(3, n),
+        one_of(
+            "(status + 0)",
+            &[MessageStatus::Pending, MessageStatus::Cancelled]
+        )
     )
 }
 
@@ -627,19 +654,20 @@ pub fn delete_finished(conn: &Tx, ids: &[&str]) -> Result<usize> {
     conn.exec(
         On::writes(&[Table::Reminders]),
         &format!(
-            "DELETE FROM reminders WHERE id IN ({}) AND status <> 'pending'",
-            marks(1, ids.len())
+            "DELETE FROM reminders WHERE id IN ({}) AND status <> {}",
+            marks(1, ids.len()),
+            MessageStatus::Pending.code()
         ),
         &args,
     )
 }
 
 /// Ends a pending reminder undelivered (`cancelled` or `expired`).
-pub fn set_status(conn: &Tx, id: &str, status: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn set_status(conn: &Tx, id: &str, status: MessageStatus, now: DateTime<Utc>) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Reminders]),
         "UPDATE reminders SET status = ?2, claim = NULL, claimed_until = NULL, updated_at = ?3 WHERE id = ?1",
-        args![id, status, epoch(now)],
+        args![id, status.code(), epoch(now)],
     )?;
     Ok(())
 }
@@ -666,9 +694,13 @@ pub fn mark_attempt_failed(
 ) -> Result<bool> {
     Ok(conn.exec(
         On::writes(&[Table::Reminders]),
-        "UPDATE reminders SET attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4, claim = NULL, \
-         claimed_until = NULL, status = CASE WHEN CAST(?4 AS BIGINT) IS NULL THEN 'failed' ELSE status END, updated_at = ?5 \
-         WHERE id = ?1 AND claim = ?2 AND status = 'pending'",
+        &format!(
+            "UPDATE reminders SET attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4, claim = NULL, \
+             claimed_until = NULL, status = CASE WHEN CAST(?4 AS BIGINT) IS NULL THEN {} ELSE status END, \
+             updated_at = ?5 WHERE id = ?1 AND claim = ?2 AND {}",
+            MessageStatus::Failed.code(),
+            is("status", MessageStatus::Pending)
+        ),
         args![id, run, error, retry_at.map(epoch), epoch(now)],
     )? == 1)
 }
@@ -703,24 +735,32 @@ pub fn record_receipt(
 ) -> Result<bool> {
     use crate::core::inbound::State;
     let at = epoch(at);
+    let sent = is("status", MessageStatus::Sent);
     let n = match state {
         State::Sent => 0,
         State::Delivered => conn.exec(
             On::writes(&[Table::Reminders]),
-            "UPDATE reminders SET delivered_at = ?2, updated_at = ?2 \
-             WHERE id = ?1 AND status = 'sent' AND delivered_at IS NULL",
+            &format!(
+                "UPDATE reminders SET delivered_at = ?2, updated_at = ?2 \
+                 WHERE id = ?1 AND {sent} AND delivered_at IS NULL"
+            ),
             args![id, at],
         )?,
         State::Read => conn.exec(
             On::writes(&[Table::Reminders]),
-            "UPDATE reminders SET read_at = ?2, delivered_at = coalesce(delivered_at, ?2), \
-             updated_at = ?2 WHERE id = ?1 AND status = 'sent' AND read_at IS NULL",
+            &format!(
+                "UPDATE reminders SET read_at = ?2, delivered_at = coalesce(delivered_at, ?2), \
+                 updated_at = ?2 WHERE id = ?1 AND {sent} AND read_at IS NULL"
+            ),
             args![id, at],
         )?,
         State::Failed => conn.exec(
             On::writes(&[Table::Reminders]),
-            "UPDATE reminders SET status = 'failed', last_error = ?3, next_attempt_at = NULL, \
-             updated_at = ?2 WHERE id = ?1 AND status = 'sent' AND delivered_at IS NULL",
+            &format!(
+                "UPDATE reminders SET status = {}, last_error = ?3, next_attempt_at = NULL, \
+                 updated_at = ?2 WHERE id = ?1 AND {sent} AND delivered_at IS NULL",
+                MessageStatus::Failed.code()
+            ),
             args![id, at, error.unwrap_or("failed")],
         )?,
     };
@@ -736,11 +776,10 @@ mod tests {
     #[test]
     fn remind_list_finds_a_status_or_a_kind_through_its_index() {
         for (status, kind, index) in [
-            (Some("failed"), None, "reminders_due"),
-            (None, Some("confirmation"), "reminders_kind"),
+            (Some(MessageStatus::Failed), None, "reminders_due"),
+            (None, Some(MessageKind::Confirmation), "reminders_kind"),
         ] {
-            let (sql, args) = list_query(status, kind, 100);
-            let plan = plan(&sql, args);
+            let plan = plan(&list_query(status, kind, 100), vec![]);
             assert!(
                 plan[0].starts_with(&format!("SEARCH reminders USING INDEX {index} ")),
                 "{plan:?}"
@@ -757,14 +796,14 @@ mod tests {
             st.read(|tx| {
                 tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
                 for (status, kind, index) in [
-                    (Some("failed"), None, "reminders_due"),
-                    (Some("pending"), None, "reminders_due"),
-                    (None, Some("confirmation"), "reminders_kind"),
-                    (None, Some("waitlist_offer"), "reminders_kind"),
+                    (Some(MessageStatus::Failed), None, "reminders_due"),
+                    (Some(MessageStatus::Pending), None, "reminders_due"),
+                    (None, Some(MessageKind::Confirmation), "reminders_kind"),
+                    (None, Some(MessageKind::WaitlistOffer), "reminders_kind"),
                 ] {
-                    let (sql, args) = list_query(status, kind, 100);
+                    let sql = list_query(status, kind, 100);
                     let plan: Vec<String> =
-                        tx.rows(On::NOTHING, &format!("EXPLAIN {sql}"), &args, |r| r.get(0))?;
+                        tx.rows(On::NOTHING, &format!("EXPLAIN {sql}"), &[], |r| r.get(0))?;
                     let plan = plan.join("\n");
                     assert!(plan.contains(index), "{sql}\n{plan}");
                 }

@@ -3,7 +3,9 @@
 //! them. The local dates are the appointments' own `local_date` (the
 //! clinic's), so a period is read exactly on both engines.
 
+use super::coded::is;
 use super::db::{On, Row, Table, Tx, Val};
+use crate::core::message::{Kind as MessageKind, Status as MessageStatus};
 use crate::core::report::Visit;
 use crate::core::EventKind;
 use crate::error::Result;
@@ -86,13 +88,18 @@ pub struct Messages {
 /// [`Messages`], counted in SQL.
 pub fn messages(conn: &Tx, s: &Scope) -> Result<Messages> {
     let (filter, args) = s.filter();
+    let (was_sent, reminder) = (
+        is("m.status", MessageStatus::Sent),
+        is("m.kind", MessageKind::Reminder),
+    );
     let counts = conn.row(
         On::reads(&[Table::Appointments, Table::Reminders]),
         &format!(
-            "SELECT COUNT(CASE WHEN m.status = 'sent' THEN 1 END), \
-             COUNT(m.delivered_at), COUNT(CASE WHEN m.status = 'failed' THEN 1 END) \
+            "SELECT COUNT(CASE WHEN {was_sent} THEN 1 END), \
+             COUNT(m.delivered_at), COUNT(CASE WHEN {} THEN 1 END) \
              FROM reminders m JOIN appointments a ON a.id = m.appointment_id \
-             WHERE m.kind = 'reminder' AND {filter}"
+             WHERE {reminder} AND {filter}",
+            is("m.status", MessageStatus::Failed)
         ),
         &args,
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -104,8 +111,8 @@ pub fn messages(conn: &Tx, s: &Scope) -> Result<Messages> {
             "SELECT COUNT(*) FROM appointments a WHERE {filter} AND EXISTS \
              (SELECT 1 FROM events e JOIN reminders m ON m.appointment_id = e.appointment_id \
               WHERE e.appointment_id = a.id AND {} \
-              AND m.kind = 'reminder' AND m.status = 'sent' AND m.sent_at <= e.created_at)",
-            super::events::is("e.type", EventKind::Confirmed)
+              AND {reminder} AND {was_sent} AND m.sent_at <= e.created_at)",
+            is("e.type", EventKind::Confirmed)
         ),
         &args,
     )?;
@@ -135,7 +142,7 @@ fn offers_sql(filter: &str) -> String {
               AND e.data LIKE '%\"patient_id\":\"' || b.patient_id || '\"%') THEN 1 END) \
              FROM events e CROSS JOIN appointments a \
              WHERE a.id = e.appointment_id AND {} AND {filter}",
-        super::events::is("e.type", EventKind::SlotOffered)
+        is("e.type", EventKind::SlotOffered)
     )
 }
 

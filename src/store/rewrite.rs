@@ -1,6 +1,7 @@
-//! The events' stored form rewritten in batches, one transaction each; how
-//! far a rewriting got is kept in `meta`, so an upgrade killed half-way
-//! goes on from there, and the database is whole after every batch.
+//! The events' and the messages' stored form rewritten in batches, one
+//! transaction each; how far a rewriting got is kept (in `meta`, or as the
+//! copy's last row), so an upgrade killed half-way goes on from there, and
+//! the database is whole after every batch.
 //!
 //! - Schema 21 ([`batch`]): the events an older appt stored whole (the
 //!   appointment object with its patient's name and phone, at every change)
@@ -12,12 +13,15 @@
 //! - Schema 56 ([`number_types`]): the events copied into a table that
 //!   stores each one's type as its number, a batch at a time; the table
 //!   copied into is its own cursor.
+//! - Schema 57 ([`number_messages`]): the messages copied the same way,
+//!   each one's status and kind as its number.
 
 use super::db::{Backend, On, Table, Tx};
 use super::events::{self, Event};
 use super::meta;
 use crate::args;
 use crate::core::changes::{self, Unreadable};
+use crate::core::message::{Kind as MessageKind, Status as MessageStatus};
 use crate::core::EventKind;
 use crate::error::Result;
 use serde_json::{Map, Value};
@@ -53,7 +57,7 @@ fn keep_cursor(tx: &Tx, key: &str, at: Option<i64>) -> Result<bool> {
 fn cols_21() -> String {
     format!(
         "id, {} AS type, appointment_id, created_at, data, actor, NULL",
-        events::code_of_name("type")
+        super::coded::code_of_name::<EventKind>("type")
     )
 }
 
@@ -221,17 +225,8 @@ const NUMBERED: &str = "events_56";
 /// copy got to is the copy's last ID.
 pub fn number_types(tx: &Tx) -> Result<bool> {
     let backend = tx.backend();
-    let made: bool = tx.one(
-        On::NOTHING,
-        match backend {
-            Backend::Sqlite => {
-                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)"
-            }
-            Backend::Postgres => "SELECT to_regclass(?1) IS NOT NULL",
-        },
-        args![NUMBERED],
-    )?;
-    let code = events::code_of_name("type");
+    let made = exists(tx, NUMBERED)?;
+    let code = super::coded::code_of_name::<EventKind>("type");
     if !made {
         let unknown = tx.row(
             On::reads(&[Table::Events]),
@@ -264,6 +259,20 @@ pub fn number_types(tx: &Tx) -> Result<bool> {
     }
     take_place(tx)?;
     Ok(true)
+}
+
+/// Whether the database has a table named `name`.
+fn exists(tx: &Tx, name: &str) -> Result<bool> {
+    tx.one(
+        On::NOTHING,
+        match tx.backend() {
+            Backend::Sqlite => {
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)"
+            }
+            Backend::Postgres => "SELECT to_regclass(?1) IS NOT NULL",
+        },
+        args![name],
+    )
 }
 
 /// The table of schema 56, the old table's indexes gone.
@@ -300,7 +309,7 @@ fn numbered_table(backend: Backend) -> String {
 /// from the last one ever given (an event deleted since included), as
 /// before.
 fn take_place(tx: &Tx) -> Result<()> {
-    let offered = events::is("type", EventKind::SlotOffered);
+    let offered = super::coded::is("type", EventKind::SlotOffered);
     match tx.backend() {
         Backend::Sqlite => {
             let given: Option<i64> = tx
@@ -354,4 +363,113 @@ fn take_place(tx: &Tx) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The table schema 57 copies the messages into, until it takes their name.
+const MESSAGES: &str = "reminders_57";
+
+/// The messages' columns, in the order of schema 57's table.
+const MESSAGE_COLS: &str = "offset_minutes, due_at, attempts, next_attempt_at, claimed_until, sent_at, \
+     created_at, updated_at, delivered_at, read_at, status, kind, id, appointment_id, last_error, claim, \
+     data, waitlist_id, channel, provider_id";
+
+/// Copies the next batch of messages into [`MESSAGES`], each one's status
+/// and kind as its number (schema 57); true once all are copied and the
+/// copy has taken the messages' place and their indexes. As
+/// [`number_types`] does: the first batch makes the table and drops the
+/// old one's indexes, the copy is indexed at the end, and where it got to
+/// is the copy's last ID (IDs compare byte by byte on both engines). The
+/// old table's `CHECK`s held each status and kind to a name appt writes,
+/// so every one has its number.
+pub fn number_messages(tx: &Tx) -> Result<bool> {
+    if !exists(tx, MESSAGES)? {
+        tx.script(&messages_table(tx.backend()))?;
+    }
+    let status = super::coded::code_of_name::<MessageStatus>("status");
+    let kind = super::coded::code_of_name::<MessageKind>("kind");
+    let from = MESSAGE_COLS.replace("status, kind", &format!("{status}, {kind}"));
+    let copied = tx.exec(
+        On::EVERYTHING,
+        &format!(
+            "INSERT INTO {MESSAGES} ({MESSAGE_COLS}) SELECT {from} FROM reminders \
+             WHERE id > (SELECT coalesce(max(id), '') FROM {MESSAGES}) ORDER BY id LIMIT ?1"
+        ),
+        args![NUMBER_BATCH],
+    )?;
+    if copied as i64 == NUMBER_BATCH {
+        return Ok(false);
+    }
+    let (pending, failed, expired) = (
+        super::coded::is("status", MessageStatus::Pending),
+        super::coded::is("status", MessageStatus::Failed),
+        super::coded::is("status", MessageStatus::Expired),
+    );
+    let not_reminders: Vec<String> = MessageKind::ALL
+        .iter()
+        .filter(|k| **k != MessageKind::Reminder)
+        .map(|k| super::coded::is("kind", *k))
+        .collect();
+    let recall = super::coded::is("kind", MessageKind::Recall);
+    let renamed = match tx.backend() {
+        Backend::Sqlite => "",
+        Backend::Postgres => {
+            "ALTER TABLE reminders RENAME CONSTRAINT reminders_57_pkey TO reminders_pkey;
+             ALTER TABLE reminders RENAME CONSTRAINT reminders_57_appointment_id_fkey
+                 TO reminders_appointment_id_fkey;"
+        }
+    };
+    tx.script(&format!(
+        "DROP TABLE reminders; ALTER TABLE {MESSAGES} RENAME TO reminders;
+         {renamed}
+         CREATE INDEX reminders_appt ON reminders(appointment_id, status);
+         CREATE INDEX reminders_due_at ON reminders(due_at);
+         CREATE INDEX reminders_due ON reminders(status, due_at)
+             WHERE {pending} OR {failed} OR {expired};
+         CREATE INDEX reminders_kind ON reminders(kind, due_at) WHERE {};
+         CREATE INDEX reminders_provider ON reminders(provider_id) WHERE provider_id IS NOT NULL;
+         CREATE UNIQUE INDEX reminders_recall ON reminders(appointment_id) WHERE {recall};",
+        not_reminders.join(" OR ")
+    ))?;
+    Ok(true)
+}
+
+/// The table of schema 57, the old table's indexes gone: the instants
+/// first, then the two numbers, then the text, so that PostgreSQL pads
+/// nothing between them.
+fn messages_table(backend: Backend) -> String {
+    let (int, small, text) = match backend {
+        Backend::Sqlite => ("INTEGER", "INTEGER", "TEXT"),
+        Backend::Postgres => ("BIGINT", "SMALLINT", "TEXT COLLATE \"C\""),
+    };
+    let strict = match backend {
+        Backend::Sqlite => " STRICT",
+        Backend::Postgres => "",
+    };
+    format!(
+        "DROP INDEX IF EXISTS reminders_appt; DROP INDEX IF EXISTS reminders_due_at;
+         DROP INDEX IF EXISTS reminders_due; DROP INDEX IF EXISTS reminders_kind;
+         DROP INDEX IF EXISTS reminders_provider; DROP INDEX IF EXISTS reminders_recall;
+         CREATE TABLE {MESSAGES} (
+             offset_minutes  {int} NOT NULL,
+             due_at          {int} NOT NULL,
+             attempts        {int} NOT NULL DEFAULT 0,
+             next_attempt_at {int},
+             claimed_until   {int},
+             sent_at         {int},
+             created_at      {int} NOT NULL,
+             updated_at      {int} NOT NULL,
+             delivered_at    {int},
+             read_at         {int},
+             status          {small} NOT NULL,
+             kind            {small} NOT NULL,
+             id              {text} PRIMARY KEY NOT NULL,
+             appointment_id  {text} NOT NULL REFERENCES appointments(id),
+             last_error      {text},
+             claim           {text},
+             data            {text},
+             waitlist_id     {text},
+             channel         {text},
+             provider_id     {text}
+         ){strict};"
+    )
 }

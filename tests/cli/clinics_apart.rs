@@ -650,7 +650,10 @@ fn a_time_freed_at_a_clinic_is_offered_to_its_own_waitlist_under_the_name_it_gav
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(offers(), "0");
     assert_eq!(
-        env.rows("SELECT count(*) FROM reminders WHERE kind = 'waitlist_offer'")[0][0],
+        env.rows(&format!(
+            "SELECT count(*) FROM reminders WHERE kind = {}",
+            crate::common::message_kind("waitlist_offer")
+        ))[0][0],
         "0"
     );
     let r = srv.get("/v1/events", &t);

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use appt::core::Coded;
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -884,6 +885,7 @@ pub fn undo_schema_55(env: &Env) {
 /// of `env`'s database, for tests of older databases: the types named
 /// again, the index of offers on the name, the IDs given kept.
 pub fn undo_schema_56(env: &Env) {
+    undo_schema_57(env);
     let named = event_name("type");
     let offered =
         "CREATE INDEX events_offered ON events(id) WHERE type = 'appointment.slot_offered'";
@@ -910,6 +912,71 @@ pub fn undo_schema_56(env: &Env) {
     }
 }
 
+/// The indexes of the messages at schema 56, on their names.
+const MESSAGE_INDEXES_56: &str =
+    "CREATE INDEX reminders_appt ON reminders(appointment_id, status); \
+     CREATE INDEX reminders_due_at ON reminders(due_at); \
+     CREATE INDEX reminders_due ON reminders(status, due_at) \
+         WHERE status = 'pending' OR status = 'failed' OR status = 'expired'; \
+     CREATE INDEX reminders_kind ON reminders(kind, due_at) \
+         WHERE kind = 'waitlist_offer' OR kind = 'confirmation' OR kind = 'rescheduled' \
+         OR kind = 'cancelled' OR kind = 'recall'; \
+     CREATE INDEX reminders_provider ON reminders(provider_id) WHERE provider_id IS NOT NULL; \
+     CREATE UNIQUE INDEX reminders_recall ON reminders(appointment_id) WHERE kind = 'recall';";
+
+/// The messages' statuses and kinds as schema 56 held them to names.
+const MESSAGE_CHECKS_56: [(&str, &str); 2] = [
+    ("status", "'pending','sent','failed','cancelled','expired'"),
+    (
+        "kind",
+        "'reminder','waitlist_offer','confirmation','rescheduled','cancelled','recall'",
+    ),
+];
+
+/// Takes schema 57's change (each message's status and kind stored as its
+/// number) out of `env`'s database, for tests of older databases: the
+/// names stored again, in the table and indexes schema 56 had.
+pub fn undo_schema_57(env: &Env) {
+    let (status, kind) = (
+        name_of_number::<appt::core::MessageStatus>("status"),
+        name_of_number::<appt::core::MessageKind>("kind"),
+    );
+    let [(_, statuses), (_, kinds)] = MESSAGE_CHECKS_56;
+    if env.url().is_some() {
+        env.exec(&format!(
+            "DROP INDEX reminders_appt, reminders_due_at, reminders_due, reminders_kind, \
+                 reminders_provider, reminders_recall; \
+             ALTER TABLE reminders ALTER COLUMN status TYPE TEXT COLLATE \"C\" USING ({status}), \
+                 ALTER COLUMN kind TYPE TEXT COLLATE \"C\" USING ({kind}), \
+                 ALTER COLUMN kind SET DEFAULT 'reminder', \
+                 ADD CONSTRAINT reminders_status_check CHECK (status IN ({statuses})), \
+                 ADD CONSTRAINT reminders_kind_check CHECK (kind IN ({kinds})); \
+             {MESSAGE_INDEXES_56}"
+        ));
+    } else {
+        env.exec(&format!(
+            "CREATE TABLE reminders_56 ( \
+                 id TEXT PRIMARY KEY NOT NULL, \
+                 appointment_id TEXT NOT NULL REFERENCES appointments(id), \
+                 offset_minutes INTEGER NOT NULL, due_at INTEGER NOT NULL, \
+                 status TEXT NOT NULL CHECK (status IN ({statuses})), \
+                 attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER, \
+                 claimed_until INTEGER, sent_at INTEGER, last_error TEXT, \
+                 created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, claim TEXT, \
+                 kind TEXT NOT NULL DEFAULT 'reminder' CHECK (kind IN ({kinds})), \
+                 data TEXT, waitlist_id TEXT, channel TEXT, provider_id TEXT, \
+                 delivered_at INTEGER, read_at INTEGER) STRICT; \
+             INSERT INTO reminders_56 SELECT id, appointment_id, offset_minutes, due_at, {status}, \
+                 attempts, next_attempt_at, claimed_until, sent_at, last_error, created_at, \
+                 updated_at, claim, {kind}, data, waitlist_id, channel, provider_id, \
+                 delivered_at, read_at FROM reminders; \
+             DROP TABLE reminders; \
+             ALTER TABLE reminders_56 RENAME TO reminders; \
+             {MESSAGE_INDEXES_56}"
+        ));
+    }
+}
+
 /// `type = N`: the events of the type named `name`, as the table stores
 /// it (its number, since schema 56).
 pub fn event_is(name: &str) -> String {
@@ -925,11 +992,43 @@ pub fn event_code(name: &str) -> i64 {
 
 /// An SQL expression of the name of the type stored in `column`.
 pub fn event_name(column: &str) -> String {
-    let whens: String = appt::core::EventKind::ALL
+    name_of_number::<appt::core::EventKind>(column)
+}
+
+/// An SQL expression of the name of a value of `T` stored as its number
+/// in `column`.
+pub fn name_of_number<T: Coded>(column: &str) -> String {
+    let whens: String = T::ALL
         .iter()
-        .map(|k| format!(" WHEN {} THEN '{}'", k.code(), k.as_str()))
+        .map(|v| format!(" WHEN {} THEN '{}'", v.code(), v.name()))
         .collect();
     format!("CASE {column}{whens} END")
+}
+
+/// An SQL expression of the number of a value of `T` stored by its name
+/// in `column`: what an upgrade killed half-way had copied.
+pub fn number_of_name<T: Coded>(column: &str) -> String {
+    let whens: String = T::ALL
+        .iter()
+        .map(|v| format!(" WHEN '{}' THEN {}", v.name(), v.code()))
+        .collect();
+    format!("CASE {column}{whens} END")
+}
+
+/// The number the reminders table stores for the message status named
+/// `name` (since schema 57).
+pub fn message_status(name: &str) -> i64 {
+    appt::core::MessageStatus::parse(name)
+        .unwrap_or_else(|| panic!("no message status {name}"))
+        .code()
+}
+
+/// The number the reminders table stores for the message kind named
+/// `name` (since schema 57).
+pub fn message_kind(name: &str) -> i64 {
+    appt::core::MessageKind::parse(name)
+        .unwrap_or_else(|| panic!("no message kind {name}"))
+        .code()
 }
 
 /// Takes schema 52's change (a token tied to a member of staff) out of

@@ -237,11 +237,19 @@ fn a_damaged_value_is_a_database_error_naming_its_table_row_and_column() {
             "0",
             vec![vec!["window", "list"]],
         ),
+        // A status's or a kind's number appt never gave (schema 57).
         (
             "reminders",
             &reminder,
             "status",
-            "'lost'",
+            "6",
+            vec![vec!["remind", "list"]],
+        ),
+        (
+            "reminders",
+            &reminder,
+            "kind",
+            "0",
             vec![vec!["remind", "list"]],
         ),
         (
@@ -445,8 +453,9 @@ fn settings_too_long_for_the_calendar_never_panic() {
     }
     let b = env.book("2026-06-17", "10:00", "+50370000009");
     let offsets = env.rows(&format!(
-        "SELECT offset_minutes FROM reminders WHERE appointment_id = '{}' AND kind = 'reminder'",
-        s(&b["id"])
+        "SELECT offset_minutes FROM reminders WHERE appointment_id = '{}' AND kind = {}",
+        s(&b["id"]),
+        crate::common::message_kind("reminder")
     ));
     assert_eq!(offsets, [["1440"]]);
     let (code, rows) = damaged_rows(&env);
@@ -516,12 +525,12 @@ const TARGETS: &[(&str, &str, bool)] = &[
     ("appointments", "cancelled_at", true),
     ("reminders", "offset_minutes", true),
     ("reminders", "due_at", true),
-    ("reminders", "status", false),
+    ("reminders", "status", true),
     ("reminders", "attempts", true),
     ("reminders", "next_attempt_at", true),
     ("reminders", "sent_at", true),
     ("reminders", "claimed_until", true),
-    ("reminders", "kind", false),
+    ("reminders", "kind", true),
     ("reminders", "data", false),
     ("events", "type", false),
     ("events", "created_at", true),
@@ -616,8 +625,8 @@ fn shown_by(table: &str, column: &str) -> Option<(Vec<&'static str>, &'static st
             (export, "id", field, how)
         }
         ("reminders", c) => {
+            // A status and a kind are shown by their names, never their numbers.
             let how = match c {
-                "status" | "kind" => Text,
                 "due_at" | "sent_at" | "next_attempt_at" => Instant,
                 _ => return None,
             };

@@ -202,9 +202,11 @@ fn an_erased_patients_name_and_phone_are_in_no_table_and_their_appointments_stay
     }
     // Their messages went with them: none pending, none holding what was said.
     let rows = env.rows(&format!(
-        "SELECT r.status, r.data IS NULL, r.last_error IS NULL FROM reminders r \
+        "SELECT {}, r.data IS NULL, r.last_error IS NULL FROM reminders r \
          JOIN appointments a ON a.id = r.appointment_id \
-         WHERE a.patient_id = '{id}' AND r.kind <> 'waitlist_offer'"
+         WHERE a.patient_id = '{id}' AND r.kind <> {}",
+        crate::common::name_of_number::<appt::core::MessageStatus>("r.status"),
+        crate::common::message_kind("waitlist_offer")
     ));
     assert!(!rows.is_empty());
     for r in rows {
@@ -395,19 +397,24 @@ fn check_reports_what_an_erasure_left_and_erasing_again_takes_it_out() {
     let env = linked();
     let id = everywhere(&env);
     env.ok(&["patient", "erase", &id, "--reason", "request 7"]);
-    let offer = env.rows("SELECT id FROM reminders WHERE kind = 'waitlist_offer'")[0][0].clone();
+    let offer = env.rows(&format!(
+        "SELECT id FROM reminders WHERE kind = {}",
+        crate::common::message_kind("waitlist_offer")
+    ))[0][0]
+        .clone();
     // What a careless script or an old copy could put back.
     env.exec(&format!(
         "UPDATE patients SET email = 'back@example.org', channel = 'sms' WHERE id = '{id}';
          UPDATE events SET data = '{{\"set\":{{\"patient_id\":\"{id}\"}},\"patient_previous_name\":\"Zoé\"}}'
            WHERE id = (SELECT min(e.id) FROM events e JOIN appointments a ON a.id = e.appointment_id
                        WHERE a.patient_id = '{id}');
-         UPDATE reminders SET status = 'pending', last_error = 'x' WHERE id = '{offer}';
+         UPDATE reminders SET status = {pending}, last_error = 'x' WHERE id = '{offer}';
          INSERT INTO patient_links (nonce, kind, target_id, created_at)
            VALUES ('00112233445566778899aabbccddeeff', 'offer', '{offer}', 0);
          INSERT INTO waitlist (id, clinic_id, doctor_id, patient_id, local_date, offers, seq, created_at)
            SELECT 'w-back', clinic_id, doctor_id, patient_id, '2026-06-20', 0, 99, 0
-           FROM appointments WHERE patient_id = '{id}' LIMIT 1;"
+           FROM appointments WHERE patient_id = '{id}' LIMIT 1;",
+        pending = crate::common::message_status("pending")
     ));
     let out = env.cmd().args(["check", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(6), "{out:?}");

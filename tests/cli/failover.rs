@@ -981,12 +981,17 @@ pub(crate) fn under_load(pair: &mut dyn Pair, goal: Goal) {
     // Eleven minutes later, a sweep takes over the claims the switch cut:
     // every acknowledged booking's confirmation has gone out, and what went
     // out twice is only what a cut run delivered without recording it.
-    let unrecorded: BTreeSet<String> =
-        Cluster::rows(&standby, "SELECT id FROM reminders WHERE status <> 'sent'")
-            .concat()
-            .into_iter()
-            .filter(|id| sent.iter().any(|d| &d.0 == id))
-            .collect();
+    let unrecorded: BTreeSet<String> = Cluster::rows(
+        &standby,
+        &format!(
+            "SELECT id FROM reminders WHERE status <> {}",
+            crate::common::message_status("sent")
+        ),
+    )
+    .concat()
+    .into_iter()
+    .filter(|id| sent.iter().any(|d| &d.0 == id))
+    .collect();
     let late = appt_at(&url, "2026-06-15T14:11:00Z")
         .args(["remind", "due", "--exec", &hook, "--json"])
         .output()

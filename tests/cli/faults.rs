@@ -355,10 +355,12 @@ fn killed_commands_never_leave_the_database_inconsistent() {
         );
     }
     // The sweeps did deliver, and some died holding claims (the case docs/rules.md#reminders-and-notifications retries).
-    let counts = env.rows(
-        "SELECT count(*) FILTER (WHERE status = 'sent'), \
-         count(*) FILTER (WHERE status = 'pending' AND claimed_until IS NOT NULL) FROM reminders",
-    );
+    let counts = env.rows(&format!(
+        "SELECT count(*) FILTER (WHERE status = {}), \
+             count(*) FILTER (WHERE status = {} AND claimed_until IS NOT NULL) FROM reminders",
+        crate::common::message_status("sent"),
+        crate::common::message_status("pending")
+    ));
     let (sent, claimed): (i64, i64) =
         (counts[0][0].parse().unwrap(), counts[0][1].parse().unwrap());
     eprintln!("reminders: {sent} sent, {claimed} pending under a dead run's claim");

@@ -19,8 +19,9 @@ fn epoch(rfc: &str) -> i64 {
 /// The appointment's reminders as (offset minutes, due epoch, status), in a stable order.
 fn reminders(env: &Env, id: &str) -> Vec<(i64, i64, String)> {
     env.rows(&format!(
-        "SELECT offset_minutes, due_at, status FROM reminders WHERE appointment_id = '{id}' \
-         ORDER BY status, due_at"
+        "SELECT offset_minutes, due_at, {} FROM reminders WHERE appointment_id = '{id}' \
+         ORDER BY 3, due_at",
+        crate::common::name_of_number::<appt::core::MessageStatus>("status")
     ))
     .into_iter()
     .map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap(), r[2].clone()))

@@ -454,8 +454,8 @@ fn check_finds_a_broken_foreign_key() {
     plant(
         &env,
         "PRAGMA foreign_keys = OFF;
-         INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at)
-         VALUES ('r-orphan', 'no-such-appointment', 60, 1, 'sent', 1, 1);",
+         INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, created_at, updated_at)
+         VALUES ('r-orphan', 'no-such-appointment', 60, 1, 2, 1, 1, 1);",
     );
     let v = violations(&env, "foreign_key");
     assert_eq!(v.len(), 1);

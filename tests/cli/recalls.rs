@@ -245,7 +245,9 @@ fn each_recall_is_sent_once_however_many_runs_race() {
     let id = &ids[0];
     let second = env.try_exec(&format!(
         "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, attempts, \
-         created_at, updated_at, kind) VALUES ('again', '{id}', 0, 0, 'pending', 0, 0, 0, 'recall')"
+         created_at, updated_at, kind) VALUES ('again', '{id}', 0, 0, {}, 0, 0, 0, {})",
+        crate::common::message_status("pending"),
+        crate::common::message_kind("recall")
     ));
     assert!(second.is_err(), "a second recall message was stored");
 }

@@ -956,3 +956,150 @@ fn a_sweep_pages_its_messages_and_sends_each_visit_one_reminder() {
     assert!(sent.iter().all(|o| o == "2h"));
     assert_eq!(count("expired").len(), 600);
 }
+
+/// What the first batch of schema 57 leaves: the messages' indexes gone,
+/// the table they are copied into holding those whose ID is at most
+/// `upto`, as if the upgrade had been killed after it.
+fn messages_numbered_up_to(env: &Env, upto: &str) {
+    let (int, small, text, strict) = match env.url() {
+        Some(_) => ("BIGINT", "SMALLINT", "TEXT COLLATE \"C\"", ""),
+        None => ("INTEGER", "INTEGER", "TEXT", " STRICT"),
+    };
+    let (status, kind) = (
+        crate::common::number_of_name::<appt::core::MessageStatus>("status"),
+        crate::common::number_of_name::<appt::core::MessageKind>("kind"),
+    );
+    env.exec(&format!(
+        "DROP INDEX reminders_appt; DROP INDEX reminders_due_at; DROP INDEX reminders_due; \
+         DROP INDEX reminders_kind; DROP INDEX reminders_provider; DROP INDEX reminders_recall; \
+         CREATE TABLE reminders_57 (offset_minutes {int} NOT NULL, due_at {int} NOT NULL, \
+             attempts {int} NOT NULL DEFAULT 0, next_attempt_at {int}, claimed_until {int}, \
+             sent_at {int}, created_at {int} NOT NULL, updated_at {int} NOT NULL, \
+             delivered_at {int}, read_at {int}, status {small} NOT NULL, kind {small} NOT NULL, \
+             id {text} PRIMARY KEY NOT NULL, \
+             appointment_id {text} NOT NULL REFERENCES appointments(id), last_error {text}, \
+             claim {text}, data {text}, waitlist_id {text}, channel {text}, provider_id {text}){strict}; \
+         INSERT INTO reminders_57 (offset_minutes, due_at, attempts, next_attempt_at, claimed_until, \
+             sent_at, created_at, updated_at, delivered_at, read_at, status, kind, id, appointment_id, \
+             last_error, claim, data, waitlist_id, channel, provider_id) \
+         SELECT offset_minutes, due_at, attempts, next_attempt_at, claimed_until, sent_at, created_at, \
+             updated_at, delivered_at, read_at, {status}, {kind}, id, appointment_id, last_error, \
+             claim, data, waitlist_id, channel, provider_id FROM reminders WHERE id <= '{upto}';"
+    ));
+}
+
+/// A database of schema 56 takes schema 57 on its next command: its
+/// messages copied, a batch per transaction, into a table that stores each
+/// one's status and kind as its number (an upgrade stopped half-way goes on
+/// from where it got), every message shown and found as before, and the
+/// sweep going on from there.
+#[test]
+fn message_statuses_and_kinds_stored_as_names_are_numbered_and_shown_the_same() {
+    let mut env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
+    let a = s(&env.book(TUE, "10:00", "+50370000001")["id"]).to_string();
+    let b = s(&env.book(TUE, "11:00", "+50370000002")["id"]).to_string();
+    env.book("2026-06-19", "10:00", "+50370000003");
+    env.ok(&["cancel", &b, "--reason", "Viaje"]);
+    env.at(DAY_BEFORE);
+    assert!(sweep(&env, &["--exec", "true"]).status.success());
+    // Thursday: Tuesday's 2-hour reminder expires unsent, and the Friday
+    // visit's 24-hour one fails once, to be retried.
+    env.at("2026-06-18T16:00:00Z");
+    assert_eq!(sweep(&env, &["--exec", "exit 3"]).status.code(), Some(7));
+    let list = |env: &Env, filter: &[&str]| {
+        let mut args = vec!["remind", "list", "--limit", "1000"];
+        args.extend_from_slice(filter);
+        env.ok(&args)["reminders"].clone()
+    };
+    let all = list(&env, &[]);
+    let statuses: std::collections::BTreeSet<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| s(&r["status"]))
+        .collect();
+    let kinds: std::collections::BTreeSet<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| s(&r["kind"]))
+        .collect();
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["cancelled", "expired", "pending", "sent"],
+        "{all}"
+    );
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["cancelled", "confirmation", "reminder"],
+        "{all}"
+    );
+    let sent = list(&env, &["--status", "sent"]);
+    let confirmations = list(&env, &["--kind", "confirmation"]);
+    let history = env.ok(&["history", &a]);
+
+    crate::common::undo_schema_57(&env);
+    crate::common::set_schema_version(&env, 56);
+    let named = env.rows("SELECT DISTINCT status, kind FROM reminders ORDER BY 1, 2");
+    assert!(
+        named
+            .iter()
+            .all(|r| r.iter().all(|v| v.parse::<i64>().is_err())),
+        "{named:?}"
+    );
+    // Killed after a first batch of three.
+    let ids = env.rows("SELECT id FROM reminders ORDER BY id");
+    assert!(ids.len() > 3, "{ids:?}");
+    messages_numbered_up_to(&env, &ids[2][0]);
+
+    // The next command upgrades it, and shows every message as before.
+    assert_eq!(list(&env, &[]), all);
+    assert_eq!(list(&env, &["--status", "sent"]), sent);
+    assert_eq!(list(&env, &["--kind", "confirmation"]), confirmations);
+    assert_eq!(env.ok(&["history", &a]), history);
+    let numbered = env.rows("SELECT DISTINCT status, kind FROM reminders ORDER BY 1, 2");
+    assert!(
+        numbered
+            .iter()
+            .all(|r| r.iter().all(|v| v.parse::<i64>().is_ok())),
+        "{numbered:?}"
+    );
+    assert_eq!(
+        env.rows("SELECT count(*) FROM reminders")[0][0],
+        ids.len().to_string()
+    );
+    assert_eq!(
+        crate::common::index_names(
+            &env,
+            "IN ('reminders_appt', 'reminders_due', 'reminders_due_at', 'reminders_kind', \
+             'reminders_provider', 'reminders_recall')"
+        ),
+        [
+            "reminders_appt",
+            "reminders_due",
+            "reminders_due_at",
+            "reminders_kind",
+            "reminders_provider",
+            "reminders_recall"
+        ]
+    );
+    let tables = match env.url() {
+        Some(_) => {
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'reminders_57'"
+        }
+        None => "SELECT count(*) FROM sqlite_master WHERE name = 'reminders_57'",
+    };
+    assert_eq!(env.rows(tables)[0][0], "0");
+    assert_eq!(env.ok(&["check"])["ok"], true);
+    // The sweep goes on: the retry is taken, and goes out.
+    env.at("2026-06-18T16:10:00Z");
+    let out = sweep(&env, &["--exec", "true", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["sent"], 1, "{summary}");
+    assert_eq!(
+        list(&env, &["--status", "sent"]).as_array().unwrap().len(),
+        sent.as_array().unwrap().len() + 1
+    );
+}

@@ -199,11 +199,13 @@ pub(crate) fn history() -> Env {
     // confirmed after its reminder.
     env.at("2026-06-24T15:00:00Z");
     env.sweep_lines();
-    let sent = env.rows(
+    let sent = env.rows(&format!(
         "SELECT a.id FROM appointments a JOIN reminders m ON m.appointment_id = a.id \
-         WHERE m.status = 'sent' AND m.kind = 'reminder' AND a.status = 'scheduled' \
+         WHERE m.status = {} AND m.kind = {} AND a.status = 'scheduled' \
          ORDER BY a.starts_at LIMIT 1",
-    );
+        crate::common::message_status("sent"),
+        crate::common::message_kind("reminder")
+    ));
     if let Some(r) = sent.first() {
         env.at("2026-06-24T16:00:00Z");
         env.ok(&["status", &r[0], "confirmed"]);
@@ -452,12 +454,15 @@ fn every_figure_equals_its_sql() {
     // Messages: the reminders of the period's visits, and the visits
     // confirmed after one was sent.
     let m = &env.rows(&format!(
-        "SELECT SUM(CASE WHEN m.status = 'sent' THEN 1 ELSE 0 END), \
+        "SELECT SUM(CASE WHEN m.status = {sent} THEN 1 ELSE 0 END), \
          SUM(CASE WHEN m.delivered_at IS NULL THEN 0 ELSE 1 END), \
-         SUM(CASE WHEN m.status = 'failed' THEN 1 ELSE 0 END) \
+         SUM(CASE WHEN m.status = {failed} THEN 1 ELSE 0 END) \
          FROM reminders m JOIN appointments a ON a.id = m.appointment_id \
-         WHERE m.kind = 'reminder' AND a.{}",
-        IN_PERIOD.replace(" AND local_date", " AND a.local_date")
+         WHERE m.kind = {reminder} AND a.{}",
+        IN_PERIOD.replace(" AND local_date", " AND a.local_date"),
+        sent = crate::common::message_status("sent"),
+        failed = crate::common::message_status("failed"),
+        reminder = crate::common::message_kind("reminder")
     ))[0];
     assert_eq!(r["messages"]["sent"], n(&m[0]));
     assert_eq!(r["messages"]["delivered"], n(&m[1]));
@@ -466,8 +471,10 @@ fn every_figure_equals_its_sql() {
     assert!(n(&m[2]) > 0, "a reminder failed");
     let confirmed = n(&env.rows(&format!(
         "SELECT COUNT(DISTINCT e.appointment_id) FROM events e JOIN appointments a ON a.id = e.appointment_id \
-         JOIN reminders m ON m.appointment_id = a.id AND m.kind = 'reminder' AND m.status = 'sent' \
+         JOIN reminders m ON m.appointment_id = a.id AND m.kind = {} AND m.status = {} \
          WHERE e.{} AND m.sent_at <= e.created_at AND a.{}",
+        crate::common::message_kind("reminder"),
+        crate::common::message_status("sent"),
         crate::common::event_is("appointment.confirmed"),
         IN_PERIOD.replace(" AND local_date", " AND a.local_date")
     ))[0][0]);

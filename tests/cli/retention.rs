@@ -164,7 +164,8 @@ fn a_purge_removes_exactly_what_its_dry_run_counts_and_nothing_of_later_visits()
     let messages = number(
         &env,
         &format!(
-            "SELECT count(*) FROM reminders WHERE appointment_id IN ({ids}) AND status <> 'pending'"
+            "SELECT count(*) FROM reminders WHERE appointment_id IN ({ids}) AND status <> {}",
+            crate::common::message_status("pending")
         ),
     );
     let links = number(
@@ -346,10 +347,12 @@ fn remind_due_applies_a_clinics_retention_and_keeps_what_is_still_to_deliver() {
     // delivery is: it is still to deliver when the retention passes.
     env.exec(&format!(
         "UPDATE reminders SET next_attempt_at = 4102444800 \
-         WHERE appointment_id = '{e}' AND status = 'pending'"
+         WHERE appointment_id = '{e}' AND status = {}",
+        crate::common::message_status("pending")
     ));
     let held = env.rows(&format!(
-        "SELECT id FROM reminders WHERE appointment_id = '{e}' AND status = 'pending'"
+        "SELECT id FROM reminders WHERE appointment_id = '{e}' AND status = {}",
+        crate::common::message_status("pending")
     ));
     assert_eq!(held.len(), 1, "{held:?}");
     // A sweep with nothing due and nothing old enough says nothing.
@@ -366,7 +369,8 @@ fn remind_due_applies_a_clinics_retention_and_keeps_what_is_still_to_deliver() {
     let messages = number(
         &env,
         &format!(
-            "SELECT count(*) FROM reminders WHERE appointment_id IN ({ids}) AND status <> 'pending'"
+            "SELECT count(*) FROM reminders WHERE appointment_id IN ({ids}) AND status <> {}",
+            crate::common::message_status("pending")
         ),
     );
     let kept_later = held_for(&env, &[&later]);
@@ -420,7 +424,10 @@ fn remind_due_applies_a_clinics_retention_and_keeps_what_is_still_to_deliver() {
     );
     // Once Gina's message is let go (expired: her visit is over), the next
     // run purges it too.
-    env.exec("UPDATE reminders SET next_attempt_at = NULL WHERE status = 'pending'");
+    env.exec(&format!(
+        "UPDATE reminders SET next_attempt_at = NULL WHERE status = {}",
+        crate::common::message_status("pending")
+    ));
     env.at("2026-06-22T15:00:00Z");
     let v = env.ok(&["remind", "due", "--exec", "true"]);
     assert_eq!(v["expired"], 1, "{v}");

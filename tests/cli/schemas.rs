@@ -32,6 +32,14 @@ const ONLY_POSTGRESQL: &[(&str, &str)] = &[
          take the width of their type; SQLite stores any integer in the bytes its value needs",
     ),
     (
+        "column reminders.kind smallint not null",
+        "a message's kind is its number (schema v57), as an event's type",
+    ),
+    (
+        "column reminders.status smallint not null",
+        "a message's status is its number (schema v57), as an event's type",
+    ),
+    (
         "index patients_search on patients (name_key, phone, id) where erased_atisnull",
         "on PostgreSQL the search walks the index alone, checking each name there (schema v16); \
          SQLite's index ends with the row's rowid, and reads the rows it shows",
@@ -42,6 +50,14 @@ const ONLY_POSTGRESQL: &[(&str, &str)] = &[
 const ONLY_SQLITE: &[(&str, &str)] = &[
     (
         "column events.type bigint not null",
+        "see PostgreSQL's, a SMALLINT",
+    ),
+    (
+        "column reminders.kind bigint not null",
+        "see PostgreSQL's, a SMALLINT",
+    ),
+    (
+        "column reminders.status bigint not null",
         "see PostgreSQL's, a SMALLINT",
     ),
     (

@@ -144,7 +144,7 @@ fn violations(found: &[crate::store::check::Violation]) -> String {
                         id = short(&r.id),
                         offset = format_offset(r.offset_minutes),
                         due = format!("{d} {hm}"),
-                        status = r.status,
+                        status = r.status.as_str(),
                         appointment = short(&r.appointment_id)
                     )
                 }

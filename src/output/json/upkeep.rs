@@ -239,7 +239,7 @@ fn check_row(r: &CheckRow) -> CheckRowView<'_> {
         CheckRow::Reminder(r) => CheckRowView::Reminder {
             reminder_id: &r.id,
             appointment_id: &r.appointment_id,
-            status: &r.status,
+            status: r.status.as_str(),
             offset: format_offset(r.offset_minutes),
             due_at: ts(r.due_at),
             appointment_status: &r.appointment_status,
