@@ -25,7 +25,7 @@ use appt::app::change::{self, StatusRequest, UpdateRequest};
 use appt::app::{Clock, Create, Store};
 use appt::board::{Board, Options};
 use appt::core::zone::Tz;
-use appt::core::{Actor, Coded, EventKind, MessageKind, MessageStatus, Status};
+use appt::core::{Actor, EventKind, MessageKind, MessageStatus, Status};
 use appt::output::board::Note;
 use appt::output::lang::Lang;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};

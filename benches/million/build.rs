@@ -9,7 +9,7 @@ use super::{
     FIRST, LAST, REASONS, SPECIALTIES,
 };
 use appt::core::zone::Tz;
-use appt::core::{AppointmentRow, Coded, MessageKind, MessageStatus, Status};
+use appt::core::{AppointmentRow, MessageKind, MessageStatus, Status};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, Connection, Statement, Transaction};
 use std::fs;

@@ -8,7 +8,6 @@
 //! the sweep's pipeline, not the engine).
 
 use super::{appt, err, measure, Res};
-use appt::core::Coded;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs;

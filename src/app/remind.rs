@@ -36,11 +36,11 @@ pub fn list(
         )
     };
     let status = match status {
-        Some(s) => Some(Status::parse(s).ok_or_else(|| one_of("status", &Status::NAMES))?),
+        Some(s) => Some(Status::parse(s).ok_or_else(|| one_of("status", Status::NAMES))?),
         None => None,
     };
     let kind = match kind {
-        Some(k) => Some(Kind::parse(k).ok_or_else(|| one_of("kind", &Kind::NAMES))?),
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| one_of("kind", Kind::NAMES))?),
         None => None,
     };
     if !(1..=100_000).contains(&limit) {

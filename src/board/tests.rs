@@ -10,7 +10,7 @@ use crate::app::schedule::WhenInput;
 use crate::app::{clinic, closure, doctor, service, waitlist, window, Clock, Store};
 use crate::app::{On, Table};
 use crate::core::message::Status as MessageStatus;
-use crate::core::{Actor, Coded, Language, Status};
+use crate::core::{Actor, Language, Status};
 use crate::output::board::Note;
 use chrono::{DateTime, Utc};
 use ratatui::backend::TestBackend;

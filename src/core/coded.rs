@@ -29,6 +29,56 @@ pub trait Coded: Copy + Eq + Sized + 'static {
     }
 }
 
+/// Declares a closed set stored as numbers: the enum, each value's name
+/// and number written once, side by side; its `ALL`, `NAMES`, `as_str` and
+/// `code`; and its [`Coded`].
+macro_rules! coded {
+    ($(#[$meta:meta])* pub enum $ty:ident {
+        $($value:ident => $name:literal = $code:literal),+ $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $ty {
+            $($value,)+
+        }
+
+        impl $ty {
+            /// Every value, in the order of their numbers.
+            pub const ALL: &'static [$ty] = &[$($ty::$value),+];
+
+            /// Their names, in [`Self::ALL`]'s order.
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
+
+            /// The name shown, and taken as a filter.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$value => $name,)+
+                }
+            }
+
+            /// The number stored.
+            pub const fn code(self) -> i64 {
+                match self {
+                    $($ty::$value => $code,)+
+                }
+            }
+        }
+
+        impl $crate::core::Coded for $ty {
+            const ALL: &'static [$ty] = $ty::ALL;
+
+            fn code(self) -> i64 {
+                $ty::code(self)
+            }
+
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+        }
+    };
+}
+pub(crate) use coded;
+
 /// Every value of `T` numbered 1, 2, … in the order of `ALL`, each with a
 /// name of its own (the tests of each set call it).
 #[cfg(test)]

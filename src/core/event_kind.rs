@@ -3,62 +3,23 @@
 
 use super::{Coded, Status};
 
-/// Declares the kinds of event: each one's name and its stored number. A
-/// number, once stored, never changes meaning: a new kind takes the next.
-macro_rules! kinds {
-    ($($kind:ident => $name:literal = $code:literal),+ $(,)?) => {
-        /// One kind of event.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum EventKind {
-            $($kind,)+
-        }
-
-        impl EventKind {
-            /// Every kind, in the order of their numbers.
-            pub const ALL: &'static [EventKind] = &[$(EventKind::$kind),+];
-
-            /// The name shown in JSON, webhooks and `--type`.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(EventKind::$kind => $name,)+
-                }
-            }
-
-            /// The number stored in the `events.type` column.
-            pub const fn code(self) -> i64 {
-                match self {
-                    $(EventKind::$kind => $code,)+
-                }
-            }
-        }
-
-        impl Coded for EventKind {
-            const ALL: &'static [EventKind] = EventKind::ALL;
-
-            fn code(self) -> i64 {
-                EventKind::code(self)
-            }
-
-            fn name(self) -> &'static str {
-                self.as_str()
-            }
-        }
-    };
-}
-
-kinds! {
-    Booked => "appointment.booked" = 1,
-    Rescheduled => "appointment.rescheduled" = 2,
-    Cancelled => "appointment.cancelled" = 3,
-    Confirmed => "appointment.confirmed" = 4,
-    CheckedIn => "appointment.checked_in" = 5,
-    InProgress => "appointment.in_progress" = 6,
-    Completed => "appointment.completed" = 7,
-    NoShow => "appointment.no_show" = 8,
-    Updated => "appointment.updated" = 9,
-    SlotOffered => "appointment.slot_offered" = 10,
-    PatientExported => "patient.exported" = 11,
-    PatientErased => "patient.erased" = 12,
+super::coded::coded! {
+    /// One kind of event. A number, once stored, never changes meaning: a
+    /// new kind takes the next.
+    pub enum EventKind {
+        Booked => "appointment.booked" = 1,
+        Rescheduled => "appointment.rescheduled" = 2,
+        Cancelled => "appointment.cancelled" = 3,
+        Confirmed => "appointment.confirmed" = 4,
+        CheckedIn => "appointment.checked_in" = 5,
+        InProgress => "appointment.in_progress" = 6,
+        Completed => "appointment.completed" = 7,
+        NoShow => "appointment.no_show" = 8,
+        Updated => "appointment.updated" = 9,
+        SlotOffered => "appointment.slot_offered" = 10,
+        PatientExported => "patient.exported" = 11,
+        PatientErased => "patient.erased" = 12,
+    }
 }
 
 impl EventKind {
@@ -88,11 +49,7 @@ impl EventKind {
 
     /// The names, for an error that lists them.
     pub fn names() -> String {
-        EventKind::ALL
-            .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        EventKind::NAMES.join(", ")
     }
 }
 

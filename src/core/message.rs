@@ -11,51 +11,23 @@ use super::model::Language;
 use super::Coded;
 use chrono::{Datelike, NaiveDate};
 
-/// The kinds of message `remind due` delivers (docs/rules.md#reminders-and-notifications),
-/// shown by their names ([`Kind::NAMES`]) and stored as their numbers ([`Coded`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    Reminder,
-    Confirmation,
-    Rescheduled,
-    Cancelled,
-    WaitlistOffer,
-    Recall,
+super::coded::coded! {
+    /// The kinds of message `remind due` delivers (docs/rules.md#reminders-and-notifications),
+    /// shown by their names and stored as their numbers ([`Coded`]).
+    #[derive(PartialOrd, Ord)]
+    pub enum Kind {
+        Reminder => "reminder" = 1,
+        Confirmation => "confirmation" = 2,
+        Rescheduled => "rescheduled" = 3,
+        Cancelled => "cancelled" = 4,
+        WaitlistOffer => "waitlist_offer" = 5,
+        Recall => "recall" = 6,
+    }
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
-        Kind::Reminder,
-        Kind::Confirmation,
-        Kind::Rescheduled,
-        Kind::Cancelled,
-        Kind::WaitlistOffer,
-        Kind::Recall,
-    ];
-
-    /// Their names, in [`Kind::ALL`]'s order.
-    pub const NAMES: [&'static str; 6] = [
-        "reminder",
-        "confirmation",
-        "rescheduled",
-        "cancelled",
-        "waitlist_offer",
-        "recall",
-    ];
-
-    /// The patient notifications' names: the latest news about a booking.
-    pub const NOTICES: [&'static str; 3] = ["confirmation", "rescheduled", "cancelled"];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Reminder => "reminder",
-            Kind::Confirmation => "confirmation",
-            Kind::Rescheduled => "rescheduled",
-            Kind::Cancelled => "cancelled",
-            Kind::WaitlistOffer => "waitlist_offer",
-            Kind::Recall => "recall",
-        }
-    }
+    /// The patient notifications: the latest news about a booking.
+    pub const NOTICES: [Kind; 3] = [Kind::Confirmation, Kind::Rescheduled, Kind::Cancelled];
 
     pub fn parse(name: &str) -> Option<Kind> {
         Kind::from_name(name)
@@ -63,29 +35,7 @@ impl Kind {
 
     /// A patient notification: the news about a booking, one at a time.
     pub fn is_notice(self) -> bool {
-        matches!(
-            self,
-            Kind::Confirmation | Kind::Rescheduled | Kind::Cancelled
-        )
-    }
-}
-
-impl Coded for Kind {
-    const ALL: &'static [Kind] = &Kind::ALL;
-
-    fn code(self) -> i64 {
-        match self {
-            Kind::Reminder => 1,
-            Kind::Confirmation => 2,
-            Kind::Rescheduled => 3,
-            Kind::Cancelled => 4,
-            Kind::WaitlistOffer => 5,
-            Kind::Recall => 6,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        self.as_str()
+        Kind::NOTICES.contains(&self)
     }
 }
 
@@ -102,62 +52,24 @@ impl serde::Serialize for Status {
 }
 
 /// The kinds' names, as `clinic update --template KIND=…` takes them.
-pub const KINDS: [&str; 6] = Kind::NAMES;
+pub const KINDS: &[&str] = Kind::NAMES;
 
-/// Where a message stands: waiting for its time, sent, failed for good,
-/// cancelled or expired (docs/rules.md#reminders-and-notifications); stored
-/// as its number ([`Coded`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    Pending,
-    Sent,
-    Failed,
-    Cancelled,
-    Expired,
+super::coded::coded! {
+    /// Where a message stands: waiting for its time, sent, failed for good,
+    /// cancelled or expired (docs/rules.md#reminders-and-notifications); stored
+    /// as its number ([`Coded`]).
+    pub enum Status {
+        Pending => "pending" = 1,
+        Sent => "sent" = 2,
+        Failed => "failed" = 3,
+        Cancelled => "cancelled" = 4,
+        Expired => "expired" = 5,
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::Pending,
-        Status::Sent,
-        Status::Failed,
-        Status::Cancelled,
-        Status::Expired,
-    ];
-
-    /// Their names, in [`Status::ALL`]'s order.
-    pub const NAMES: [&'static str; 5] = ["pending", "sent", "failed", "cancelled", "expired"];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Sent => "sent",
-            Status::Failed => "failed",
-            Status::Cancelled => "cancelled",
-            Status::Expired => "expired",
-        }
-    }
-
     pub fn parse(name: &str) -> Option<Status> {
         Status::from_name(name)
-    }
-}
-
-impl Coded for Status {
-    const ALL: &'static [Status] = &Status::ALL;
-
-    fn code(self) -> i64 {
-        match self {
-            Status::Pending => 1,
-            Status::Sent => 2,
-            Status::Failed => 3,
-            Status::Cancelled => 4,
-            Status::Expired => 5,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        self.as_str()
     }
 }
 
@@ -554,18 +466,12 @@ mod tests {
     #[test]
     fn kinds_and_statuses_read_back_their_names() {
         // Each name read back as its own value, and NAMES in ALL's order.
-        for (k, name) in Kind::ALL.into_iter().zip(Kind::NAMES) {
+        for (&k, &name) in Kind::ALL.iter().zip(Kind::NAMES) {
             assert_eq!((k.as_str(), Kind::parse(name)), (name, Some(k)));
         }
-        for (st, name) in Status::ALL.into_iter().zip(Status::NAMES) {
+        for (&st, &name) in Status::ALL.iter().zip(Status::NAMES) {
             assert_eq!((st.as_str(), Status::parse(name)), (name, Some(st)));
         }
-        let notices: Vec<&str> = Kind::ALL
-            .iter()
-            .filter(|k| k.is_notice())
-            .map(|k| k.as_str())
-            .collect();
-        assert_eq!(notices, Kind::NOTICES);
         assert_eq!(Kind::parse("Reminder"), None);
     }
 
@@ -581,7 +487,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_builtin_text_in_each_language_that_parses() {
-        for kind in Kind::ALL {
+        for &kind in Kind::ALL {
             for lang in Language::ALL {
                 let t = builtin(kind, lang);
                 assert_eq!(check(t), Ok(()), "{kind:?} {lang:?}");

@@ -12,7 +12,7 @@ use super::findings::{Row, TraceRow, Violation};
 use crate::args;
 use crate::core::erasure::{self, ERASED_NAME};
 use crate::core::message::{Kind as MessageKind, Status as MessageStatus};
-use crate::core::{Coded, EventKind};
+use crate::core::EventKind;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use serde_json::Value;

@@ -109,13 +109,6 @@ pub struct OfferedSlot {
     pub timezone: crate::core::zone::Tz,
 }
 
-/// The patient notifications: the latest news about a booking (docs/rules.md#reminders-and-notifications).
-const NOTICES: [MessageKind; 3] = [
-    MessageKind::Confirmation,
-    MessageKind::Rescheduled,
-    MessageKind::Cancelled,
-];
-
 pub const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error, \
                     kind, data, waitlist_id, channel, provider_id, delivered_at, read_at, created_at";
 
@@ -285,7 +278,7 @@ pub fn pending_notices(conn: &Tx, appointment_id: &str) -> Result<Vec<Reminder>>
             "SELECT {COLS} FROM reminders WHERE appointment_id = ?1 AND {} \
              AND {} ORDER BY created_at, id",
             is("status", MessageStatus::Pending),
-            one_of("kind", &NOTICES)
+            one_of("kind", &MessageKind::NOTICES)
         ),
         args![appointment_id],
         from_row,
@@ -458,7 +451,7 @@ fn list_query(status: Option<MessageStatus>, kind: Option<MessageKind>, limit: i
 fn takeable() -> &'static str {
     static TAKEABLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TAKEABLE.get_or_init(|| {
-        let (notices, their_notices) = (one_of("kind", &NOTICES), one_of("o.kind", &NOTICES));
+        let (notices, their_notices) = (one_of("kind", &MessageKind::NOTICES), one_of("o.kind", &MessageKind::NOTICES));
         format!(
             "{} AND due_at <= ?1 \
              AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND (claimed_until IS NULL OR claimed_until <= ?1) \
