@@ -1013,25 +1013,23 @@ fn message_statuses_and_kinds_stored_as_names_are_numbered_and_shown_the_same() 
         env.ok(&args)["reminders"].clone()
     };
     let all = list(&env, &[]);
-    let statuses: std::collections::BTreeSet<&str> = all
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| s(&r["status"]))
-        .collect();
-    let kinds: std::collections::BTreeSet<&str> = all
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| s(&r["kind"]))
-        .collect();
+    // Each field's distinct values, in order.
+    let distinct = |field: &str| -> Vec<&str> {
+        let set: std::collections::BTreeSet<&str> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| s(&r[field]))
+            .collect();
+        set.into_iter().collect()
+    };
     assert_eq!(
-        statuses.into_iter().collect::<Vec<_>>(),
+        distinct("status"),
         ["cancelled", "expired", "pending", "sent"],
         "{all}"
     );
     assert_eq!(
-        kinds.into_iter().collect::<Vec<_>>(),
+        distinct("kind"),
         ["cancelled", "confirmation", "reminder"],
         "{all}"
     );
