@@ -1375,9 +1375,9 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
         }
         &'appt;remind;list'= {
-            cand -S 'Only this status: pending, sent, failed, cancelled, expired'
-            cand --status 'Only this status: pending, sent, failed, cancelled, expired'
-            cand --kind 'Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled, recall'
+            cand -S 'Only this status: pending, sent, failed, cancelled, expired, or in Spanish (pendiente, enviado, fallido…)'
+            cand --status 'Only this status: pending, sent, failed, cancelled, expired, or in Spanish (pendiente, enviado, fallido…)'
+            cand --kind 'Only this kind: reminder, confirmation, rescheduled, cancelled, waitlist_offer, recall, or in Spanish (recordatorio, confirmación, control…)'
             cand -n 'At most this many'
             cand --limit 'At most this many'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'

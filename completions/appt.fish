@@ -979,8 +979,8 @@ complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s S -l status -d 'Only this status: pending, sent, failed, cancelled, expired' -r
-complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l kind -d 'Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled, recall' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s S -l status -d 'Only this status: pending, sent, failed, cancelled, expired, or in Spanish (pendiente, enviado, fallido…)' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l kind -d 'Only this kind: reminder, confirmation, rescheduled, cancelled, waitlist_offer, recall, or in Spanish (recordatorio, confirmación, control…)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r

@@ -9,7 +9,7 @@
 use crate::core::channel::Outcome;
 use crate::core::delivery::{self, triage, Verdict, CLAIM};
 use crate::core::message::{Kind, Ready, Status};
-use crate::core::{time, Appointment};
+use crate::core::{time, words, Appointment};
 use crate::error::{Error, Result};
 use crate::store::db::{Changes, Tx};
 use crate::store::reminders::{self, Reminder};
@@ -22,7 +22,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// Messages (reminders, offers, notifications) with their appointments, by
-/// due time, optionally of one status and one kind.
+/// due time, optionally of one status and one kind, each typed as its code
+/// or its word in either language (`enviado`, `recordatorio`).
 pub fn list(
     st: &mut Store,
     status: Option<&str>,
@@ -36,11 +37,11 @@ pub fn list(
         )
     };
     let status = match status {
-        Some(s) => Some(Status::parse(s).ok_or_else(|| one_of("status", Status::NAMES))?),
+        Some(s) => Some(words::message_status(s).ok_or_else(|| one_of("status", Status::NAMES))?),
         None => None,
     };
     let kind = match kind {
-        Some(k) => Some(Kind::parse(k).ok_or_else(|| one_of("kind", Kind::NAMES))?),
+        Some(k) => Some(words::message_kind(k).ok_or_else(|| one_of("kind", Kind::NAMES))?),
         None => None,
     };
     if !(1..=100_000).contains(&limit) {

@@ -35,10 +35,10 @@ pub enum Cmd {
         after_help = "Examples:\n  appt remind list\n  appt remind list -S failed\n  appt remind list --kind confirmation -n 20 --json"
     )]
     List {
-        /// Only this status: pending, sent, failed, cancelled, expired
+        /// Only this status: pending, sent, failed, cancelled, expired, or in Spanish (pendiente, enviado, fallido…)
         #[arg(short = 'S', long)]
         status: Option<String>,
-        /// Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled, recall
+        /// Only this kind: reminder, confirmation, rescheduled, cancelled, waitlist_offer, recall, or in Spanish (recordatorio, confirmación, control…)
         #[arg(long, value_name = "KIND")]
         kind: Option<String>,
         /// At most this many

@@ -1,7 +1,8 @@
 //! The words the desk types, in English or Spanish (docs/commands.md#spanish-input):
 //! relative days (`hoy`, `mañana`, `pasado mañana`), weekdays (`lunes`, `lun`,
 //! `monday`), day/month dates read in the clinic's order (`4/12`), statuses
-//! (`llegó`, `en consulta`), a patient's preferred channel (`correo`,
+//! (`llegó`, `en consulta`), a message's status and kind (`enviado`,
+//! `recordatorio`), a patient's preferred channel (`correo`,
 //! `ninguno`), duration units (`2 h`, `30 min`, `1 día`) and
 //! yes/no answers (`s`, `sí`, `y`, `n`) and a setting's on/off (`on`, `sí`,
 //! `no`). Both languages' words are taken
@@ -10,7 +11,7 @@
 //! them, and every front end asks here (never a copy of a list).
 
 use super::channel::Kind;
-use super::message::weekday_name;
+use super::message::{self, weekday_name};
 use super::{Language, Modality, Preference, Status, Urgency, VisitType};
 use chrono::{Datelike, Duration, NaiveDate};
 use unicode_normalization::char::is_combining_mark;
@@ -187,6 +188,40 @@ pub fn status(typed: &str) -> Option<Status> {
         _ => return None,
     };
     Some(s)
+}
+
+/// A message's status as typed in either language: its code or the word
+/// `remind list` shows (`pendiente`, `enviado`, `fallido`, `cancelado`,
+/// `vencido`, either gender).
+pub fn message_status(typed: &str) -> Option<message::Status> {
+    use message::Status as S;
+    let s = match plain(typed).as_str() {
+        "pending" | "pendiente" => S::Pending,
+        "sent" | "enviado" | "enviada" => S::Sent,
+        "failed" | "fallido" | "fallida" => S::Failed,
+        "cancelled" | "canceled" | "cancelado" | "cancelada" => S::Cancelled,
+        "expired" | "vencido" | "vencida" => S::Expired,
+        _ => return None,
+    };
+    Some(s)
+}
+
+/// A message's kind as typed in either language: its code (`waitlist_offer`,
+/// `waitlist offer`) or the word `remind list` shows (`recordatorio`,
+/// `confirmación`, `reprogramada`, `cancelación`, `oferta`, `control`), its
+/// short form in a narrow table too (`confirm.`, `cancel.`, `cambio`).
+pub fn message_kind(typed: &str) -> Option<message::Kind> {
+    use message::Kind as K;
+    let k = match plain(&typed.replace(['_', '-'], " ")).as_str() {
+        "reminder" | "recordatorio" => K::Reminder,
+        "confirmation" | "confirmacion" | "confirm." | "confirm" => K::Confirmation,
+        "rescheduled" | "reprogramada" | "reprogramacion" | "cambio" => K::Rescheduled,
+        "cancelled" | "canceled" | "cancelacion" | "cancel." | "cancel" => K::Cancelled,
+        "waitlist offer" | "oferta" | "oferta de lista de espera" => K::WaitlistOffer,
+        "recall" | "control" => K::Recall,
+        _ => return None,
+    };
+    Some(k)
 }
 
 /// An urgency as typed in either language: its code or `urgente`,
@@ -630,6 +665,49 @@ mod tests {
         }
         for bad in ["", "llegada", "en", "consulta", "no"] {
             assert_eq!(status(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn message_statuses_and_kinds_by_code_or_the_words_shown() {
+        use message::{Kind, Status};
+        for st in Status::ALL {
+            assert_eq!(message_status(st.as_str()), Some(*st), "{st:?}");
+        }
+        for k in Kind::ALL {
+            assert_eq!(message_kind(k.as_str()), Some(*k), "{k:?}");
+        }
+        for (typed, st) in [
+            ("Pendiente", Status::Pending),
+            ("enviado", Status::Sent),
+            ("ENVIADA", Status::Sent),
+            ("fallido", Status::Failed),
+            ("cancelada", Status::Cancelled),
+            ("vencido", Status::Expired),
+        ] {
+            assert_eq!(message_status(typed), Some(st), "{typed}");
+        }
+        for (typed, k) in [
+            ("recordatorio", Kind::Reminder),
+            ("Confirmación", Kind::Confirmation),
+            ("confirmacion", Kind::Confirmation),
+            ("reprogramada", Kind::Rescheduled),
+            ("cancelación", Kind::Cancelled),
+            ("waitlist-offer", Kind::WaitlistOffer),
+            ("oferta", Kind::WaitlistOffer),
+            ("control", Kind::Recall),
+            ("confirm.", Kind::Confirmation),
+            ("cancel.", Kind::Cancelled),
+            ("cambio", Kind::Rescheduled),
+        ] {
+            assert_eq!(message_kind(typed), Some(k), "{typed}");
+        }
+        // Delivered and read are shown, not stored: not a status to list by.
+        for bad in ["", "sending", "entregado", "leído", "enviar"] {
+            assert_eq!(message_status(bad), None, "{bad}");
+        }
+        for bad in ["", "notice", "recordatorios", "confirmed"] {
+            assert_eq!(message_kind(bad), None, "{bad}");
         }
     }
 

@@ -841,6 +841,18 @@ fn an_sms_undelivered_before_delivery_is_recorded_failed_with_twilios_reason() {
     let (code, lines, err) = remind_due(&env);
     assert_eq!((code, lines.len()), (0, 0), "{err}");
     no_more(&rx);
+    // The desk confirms the visit afterwards. The report counts the reminder
+    // failed, not sent, so the visit is not one confirmed after a reminder
+    // was sent, though the failed message keeps the time it was sent.
+    env.at("2026-06-15T18:30:00Z");
+    env.ok(&["status", a["id"].as_str().unwrap(), "confirmed"]);
+    let r = env.ok(&["report", "--from", TUE, "--to", TUE]);
+    let m = &r["messages"];
+    assert_eq!(
+        (&m["sent"], &m["failed"], &m["confirmed_after_reminder"]),
+        (&json!(0), &json!(1), &json!(0)),
+        "{m}"
+    );
 }
 
 /// A provider's request the database cannot take (another process holds

@@ -99,6 +99,26 @@ fn reminders_none_schedules_nothing_and_list_filters_by_status() {
             .unwrap()
             .is_empty()
     );
+    // The desk types the words the list shows, in Spanish too.
+    let both = env.ok(&[
+        "remind",
+        "list",
+        "--status",
+        "cancelled",
+        "--kind",
+        "reminder",
+    ]);
+    assert_eq!(
+        env.ok(&[
+            "remind",
+            "list",
+            "-S",
+            "Cancelado",
+            "--kind",
+            "recordatorio"
+        ]),
+        both
+    );
     env.fails(
         &["remind", "list", "--status", "lost"],
         "VALIDATION_ERROR",
