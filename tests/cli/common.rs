@@ -105,13 +105,71 @@ fn pooled(url: String) -> String {
     }
 }
 
+/// A new database on the test server made from `template` (its copy, as
+/// it is now); returns its name. The server may not yet have seen the last
+/// connection to the template close, so a refusal is tried again for 5 s.
+fn database_from(server: &str, template: &str) -> String {
+    let name = format!("appt_t_{}", uuid::Uuid::new_v4().simple());
+    let sql = format!("CREATE DATABASE {name} TEMPLATE {template}");
+    let mut tries = 0;
+    while let Err(e) = pg_connect(server).batch_execute(&sql) {
+        tries += 1;
+        assert!(tries < 50, "copy {template}: {e}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    name
+}
+
+/// A new database on the test server at this appt's schema and holding
+/// nothing else; returns its URL. Each test process upgrades one empty
+/// database from nothing (`appt init`) and copies it for each test: the
+/// upgrade's steps took about half a second a test. An upgrade that
+/// fails fails every test; a test of what appt finds in a database it has
+/// not yet made its own takes [`Env::empty`], and processes meeting an
+/// empty database at once are `pgbouncer.rs`'s test.
+/// Behind PgBouncer (`APPT_TEST_PG_POOL`) the pooler keeps its connection
+/// to the upgraded database open, and a database with a connection cannot
+/// be copied, so each test there upgrades its own.
+fn migrated_pg_database(server: &str) -> String {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if std::env::var("APPT_TEST_PG_POOL").is_ok_and(|m| !m.is_empty()) {
+        return new_pg_database(server);
+    }
+    let template = TEMPLATE.get_or_init(|| {
+        let url = new_pg_database(server);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("appt"))
+            .args(["--db", &url, "init"])
+            .env("APPT_NOW", MONDAY_8AM)
+            .env("APPT_KEY", PG_KEY)
+            .env("APPT_LINK_KEY", PG_LINK_KEY)
+            .output()
+            .expect("run appt init");
+        assert!(out.status.success(), "appt init: {out:?}");
+        url.rsplit('/').next().unwrap_or_default().to_string()
+    });
+    pg_url(server, &database_from(server, template))
+}
+
 impl Env {
-    /// A new, empty database: a file in a temporary folder, or (with
-    /// `APPT_TEST_PG`) a database of its own on the test server.
+    /// A new database holding nothing: a file in a temporary folder, or
+    /// (with `APPT_TEST_PG`) a database of its own on the test server, at
+    /// this appt's schema.
     pub fn new() -> Self {
+        Env::made_by(migrated_pg_database)
+    }
+
+    /// A new database without even appt's tables: no file yet, or an empty
+    /// database on the test server (what a clinic's administrator gives
+    /// appt the first time).
+    pub fn empty() -> Self {
+        Env::made_by(new_pg_database)
+    }
+
+    /// An env whose database, on the test server, `make` makes.
+    fn made_by(make: fn(&str) -> String) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = match pg_server() {
-            Some(server) => PathBuf::from(new_pg_database(&server)),
+            Some(server) => PathBuf::from(make(&server)),
             None => dir.path().join("appt.db"),
         };
         Env {
@@ -131,17 +189,7 @@ impl Env {
             (Some(server), Some(url)) => {
                 let from = url.rsplit('/').next().unwrap_or_default();
                 let from = from.split('?').next().unwrap_or_default();
-                let name = format!("appt_t_{}", uuid::Uuid::new_v4().simple());
-                let sql = format!("CREATE DATABASE {name} TEMPLATE {from}");
-                // The server may not yet have seen the last command's
-                // connection close.
-                let mut tries = 0;
-                while let Err(e) = pg_connect(&server).batch_execute(&sql) {
-                    tries += 1;
-                    assert!(tries < 50, "copy {from}: {e}");
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-                PathBuf::from(pooled(pg_url(&server, &name)))
+                PathBuf::from(pooled(pg_url(&server, &database_from(&server, from))))
             }
             _ => {
                 let to = dir.path().join("appt.db");

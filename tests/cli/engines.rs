@@ -350,7 +350,7 @@ fn a_writer_waits_ten_seconds_for_the_lock_then_gives_up_cleanly() {
 #[test]
 #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
 fn a_database_holding_an_extensions_views_takes_appts_tables_beside_them() {
-    let env = Env::new();
+    let env = Env::empty();
     env.exec("CREATE EXTENSION pg_stat_statements");
     env.ok(&["init"]);
     env.ok(&[
@@ -366,7 +366,7 @@ fn a_database_holding_an_extensions_views_takes_appts_tables_beside_them() {
         "1"
     );
 
-    let other = Env::new();
+    let other = Env::empty();
     other.exec("CREATE EXTENSION pg_stat_statements; CREATE TABLE invoices (id int)");
     let (exit, e) = other.err(&["init"]);
     assert_eq!((exit, s(&e["code"])), (6, "DATABASE_ERROR"), "{e}");
