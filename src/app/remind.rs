@@ -30,18 +30,22 @@ pub fn list(
     kind: Option<&str>,
     limit: i64,
 ) -> Result<Vec<(Reminder, Appointment)>> {
-    let one_of = |field: &str, allowed: &[&str]| {
-        Error::field(
-            field,
-            crate::text::msg!("e-must_be_one_of", field = field, a = allowed.join(", ")),
-        )
-    };
     let status = match status {
-        Some(s) => Some(words::message_status(s).ok_or_else(|| one_of("status", Status::NAMES))?),
+        Some(s) => Some(words::message_status(s).ok_or_else(|| {
+            Error::field(
+                "status",
+                crate::text::msg!("e-unknown_message_status", s = s),
+            )
+        })?),
         None => None,
     };
     let kind = match kind {
-        Some(k) => Some(words::message_kind(k).ok_or_else(|| one_of("kind", Kind::NAMES))?),
+        Some(k) => Some(words::message_kind(k).ok_or_else(|| {
+            Error::field(
+                "kind",
+                crate::text::msg!("e-unknown_message_kind_word", s = k),
+            )
+        })?),
         None => None,
     };
     if !(1..=100_000).contains(&limit) {
