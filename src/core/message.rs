@@ -8,12 +8,11 @@
 //! `[[` and `]]` stand for the characters themselves.
 
 use super::model::Language;
-use super::Coded;
 use chrono::{Datelike, NaiveDate};
 
 super::coded::coded! {
     /// The kinds of message `remind due` delivers (docs/rules.md#reminders-and-notifications),
-    /// shown by their names and stored as their numbers ([`Coded`]).
+    /// shown by their names and stored as their numbers ([`Coded`](super::Coded)).
     #[derive(PartialOrd, Ord)]
     pub enum Kind {
         Reminder => "reminder" = 1,
@@ -28,10 +27,6 @@ super::coded::coded! {
 impl Kind {
     /// The patient notifications: the latest news about a booking.
     pub const NOTICES: [Kind; 3] = [Kind::Confirmation, Kind::Rescheduled, Kind::Cancelled];
-
-    pub fn parse(name: &str) -> Option<Kind> {
-        Kind::from_name(name)
-    }
 
     /// A patient notification: the news about a booking, one at a time.
     pub fn is_notice(self) -> bool {
@@ -57,19 +52,13 @@ pub const KINDS: &[&str] = Kind::NAMES;
 super::coded::coded! {
     /// Where a message stands: waiting for its time, sent, failed for good,
     /// cancelled or expired (docs/rules.md#reminders-and-notifications); stored
-    /// as its number ([`Coded`]).
+    /// as its number ([`Coded`](super::Coded)).
     pub enum Status {
         Pending => "pending" = 1,
         Sent => "sent" = 2,
         Failed => "failed" = 3,
         Cancelled => "cancelled" = 4,
         Expired => "expired" = 5,
-    }
-}
-
-impl Status {
-    pub fn parse(name: &str) -> Option<Status> {
-        Status::from_name(name)
     }
 }
 
@@ -443,13 +432,14 @@ pub fn first_name(full: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::Coded;
 
     #[test]
     fn each_status_and_kind_has_its_own_number_in_order_and_its_own_name() {
         crate::core::coded::assert_numbered_in_order::<Status>();
         crate::core::coded::assert_numbered_in_order::<Kind>();
-        assert_eq!(Status::parse("Sent"), None);
-        assert_eq!(Kind::parse("waitlist-offer"), None);
+        assert_eq!(Status::from_name("Sent"), None);
+        assert_eq!(Kind::from_name("waitlist-offer"), None);
     }
 
     fn fields() -> Fields {
@@ -467,12 +457,12 @@ mod tests {
     fn kinds_and_statuses_read_back_their_names() {
         // Each name read back as its own value, and NAMES in ALL's order.
         for (&k, &name) in Kind::ALL.iter().zip(Kind::NAMES) {
-            assert_eq!((k.as_str(), Kind::parse(name)), (name, Some(k)));
+            assert_eq!((k.as_str(), Kind::from_name(name)), (name, Some(k)));
         }
         for (&st, &name) in Status::ALL.iter().zip(Status::NAMES) {
-            assert_eq!((st.as_str(), Status::parse(name)), (name, Some(st)));
+            assert_eq!((st.as_str(), Status::from_name(name)), (name, Some(st)));
         }
-        assert_eq!(Kind::parse("Reminder"), None);
+        assert_eq!(Kind::from_name("Reminder"), None);
     }
 
     #[test]

@@ -1066,7 +1066,7 @@ pub fn number_of_name<T: Coded>(column: &str) -> String {
 /// The number the reminders table stores for the message status named
 /// `name` (since schema 57).
 pub fn message_status(name: &str) -> i64 {
-    appt::core::MessageStatus::parse(name)
+    appt::core::MessageStatus::from_name(name)
         .unwrap_or_else(|| panic!("no message status {name}"))
         .code()
 }
@@ -1074,7 +1074,7 @@ pub fn message_status(name: &str) -> i64 {
 /// The number the reminders table stores for the message kind named
 /// `name` (since schema 57).
 pub fn message_kind(name: &str) -> i64 {
-    appt::core::MessageKind::parse(name)
+    appt::core::MessageKind::from_name(name)
         .unwrap_or_else(|| panic!("no message kind {name}"))
         .code()
 }
