@@ -76,16 +76,16 @@ fn template(arg: &str) -> Result<(String, Option<String>), crate::text::Msg> {
     let Some((kind, text)) = arg.split_once('=') else {
         return Err(crate::text::msg!(
             "e-template_is_kind_text",
-            a = message::KINDS.join(", "),
+            a = message::Kind::NAMES.join(", "),
             b = arg
         ));
     };
     let kind = kind.trim().to_ascii_lowercase();
-    if !message::KINDS.contains(&kind.as_str()) {
+    if !message::Kind::NAMES.contains(&kind.as_str()) {
         return Err(crate::text::msg!(
             "e-unknown_message_kind",
             a = kind,
-            b = message::KINDS.join(", ")
+            b = message::Kind::NAMES.join(", ")
         ));
     }
     if text.trim().is_empty() {

@@ -30,24 +30,26 @@ pub fn list(
     kind: Option<&str>,
     limit: i64,
 ) -> Result<Vec<(Reminder, Appointment)>> {
-    let status = match status {
-        Some(s) => Some(words::message_status(s).ok_or_else(|| {
-            Error::field(
-                "status",
-                crate::text::msg!("e-unknown_message_status", s = s),
-            )
-        })?),
-        None => None,
-    };
-    let kind = match kind {
-        Some(k) => Some(words::message_kind(k).ok_or_else(|| {
-            Error::field(
-                "kind",
-                crate::text::msg!("e-unknown_message_kind_word", s = k),
-            )
-        })?),
-        None => None,
-    };
+    let status = status
+        .map(|s| {
+            words::message_status(s).ok_or_else(|| {
+                Error::field(
+                    "status",
+                    crate::text::msg!("e-unknown_message_status", s = s),
+                )
+            })
+        })
+        .transpose()?;
+    let kind = kind
+        .map(|k| {
+            words::message_kind(k).ok_or_else(|| {
+                Error::field(
+                    "kind",
+                    crate::text::msg!("e-unknown_message_kind_word", s = k),
+                )
+            })
+        })
+        .transpose()?;
     if !(1..=100_000).contains(&limit) {
         return Err(Error::field(
             "limit",

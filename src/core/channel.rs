@@ -84,11 +84,11 @@ impl Template {
             None => DEFAULT_PLACEHOLDERS.iter().map(|p| p.to_string()).collect(),
         };
         let (kind, name, language) = (kind.trim(), name.trim(), language.trim());
-        if !super::message::KINDS.contains(&kind) && kind != VERIFICATION {
+        if !super::message::Kind::NAMES.contains(&kind) && kind != VERIFICATION {
             return Err(msg!(
                 "e-channel_template_kind",
                 a = kind.to_string(),
-                b = format!("{}, {VERIFICATION}", super::message::KINDS.join(", "))
+                b = format!("{}, {VERIFICATION}", super::message::Kind::NAMES.join(", "))
             ));
         }
         // An authentication template's one parameter is the code.

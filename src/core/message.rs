@@ -46,9 +46,6 @@ impl serde::Serialize for Status {
     }
 }
 
-/// The kinds' names, as `clinic update --template KIND=…` takes them.
-pub const KINDS: &[&str] = Kind::NAMES;
-
 super::coded::coded! {
     /// Where a message stands: waiting for its time, sent, failed for good,
     /// cancelled or expired (docs/rules.md#reminders-and-notifications); stored
