@@ -693,10 +693,14 @@ impl Rng {
     }
     /// A random (v4) UUID, as the store makes them.
     fn uuid(&mut self) -> String {
+        uuid::Uuid::from_bytes(self.uuid_bytes()).to_string()
+    }
+    /// A random (v4) UUID's 16 bytes, as a message's ID is kept.
+    fn uuid_bytes(&mut self) -> [u8; 16] {
         let mut b = [0u8; 16];
         b[..8].copy_from_slice(&self.next().to_le_bytes());
         b[8..].copy_from_slice(&self.next().to_le_bytes());
-        uuid::Builder::from_random_bytes(b).into_uuid().to_string()
+        uuid::Builder::from_random_bytes(b).into_uuid().into_bytes()
     }
 }
 
@@ -887,9 +891,11 @@ impl Plan {
                 now.timestamp()
             ))
             .map_err(err)?;
+        // A message's ID is kept as its 16 bytes.
         let due_ids = st
-            .query_map([], |r| r.get(0))
+            .query_map([], |r| r.get::<_, [u8; 16]>(0))
             .map_err(err)?
+            .map(|b| b.map(|b| uuid::Uuid::from_bytes(b).to_string()))
             .collect::<Result<Vec<String>, _>>()
             .map_err(err)?;
         let events = one("SELECT count(*) FROM events")?;
@@ -1006,6 +1012,29 @@ impl Engine {
                 ]);
                 c
             }
+        }
+    }
+
+    /// A literal of the ID `id` where IDs are kept as their 16 bytes (a
+    /// message's): a BLOB on SQLite, a `uuid` on PostgreSQL.
+    fn id_literal(&self, id: &str) -> String {
+        if self.pg() {
+            format!("'{id}'")
+        } else {
+            format!("x'{}'", id.replace('-', ""))
+        }
+    }
+
+    /// The text of the ID of 16 bytes in `col`, as appt shows it.
+    fn id_text(&self, col: &str) -> String {
+        if self.pg() {
+            format!("{col}::text")
+        } else {
+            let h = format!("hex({col})");
+            format!(
+                "lower(substr({h}, 1, 8) || '-' || substr({h}, 9, 4) || '-' || substr({h}, 13, 4) \
+                 || '-' || substr({h}, 17, 4) || '-' || substr({h}, 21))"
+            )
         }
     }
 
@@ -1572,7 +1601,7 @@ impl Bench<'_> {
             let ids = p
                 .due_ids
                 .iter()
-                .map(|i| format!("'{i}'"))
+                .map(|i| e.id_literal(i))
                 .collect::<Vec<_>>()
                 .join(",");
             let reset = format!(
@@ -1583,7 +1612,7 @@ impl Bench<'_> {
             );
             let n = now().timestamp();
             let remind_ref = format!(
-                "{begin}; SELECT {o}('id',r.id,'appointment_id',r.appointment_id,'offset_minutes',r.offset_minutes,\
+                "{begin}; SELECT {o}('id',{id},'appointment_id',r.appointment_id,'offset_minutes',r.offset_minutes,\
                    'due_at',{due},'status','sent','attempts',r.attempts + 1,'appointment',{aj}) \
                    FROM reminders r JOIN appointments a ON a.id = r.appointment_id \
                    JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
@@ -1595,6 +1624,7 @@ impl Bench<'_> {
                 pending = MessageStatus::Pending.code(),
                 sent = MessageStatus::Sent.code(),
                 due = e.ts("r.due_at"),
+                id = e.id_text("r.id"),
             );
             let due_n = p.due_ids.len();
             let r = self
@@ -1959,6 +1989,12 @@ impl Bench<'_> {
                 "BEGIN IMMEDIATE",
             )
         };
+        // A message's ID is kept as its 16 bytes.
+        let message_id = if e.pg() {
+            "gen_random_uuid()"
+        } else {
+            "randomblob(16)"
+        };
         let one = "(SELECT id FROM appointments WHERE external_reference_id = 'bench-import-0')";
         let now = now().timestamp();
         let pending = MessageStatus::Pending.code();
@@ -1987,7 +2023,7 @@ impl Bench<'_> {
                    a.starts_at, a.ends_at, a.duration_minutes, 'scheduled', 0, 'web', 'bench-floor-' || f.n, {now}, {now} \
                    FROM floor_ids f JOIN appointments a ON a.id = f.src WHERE f.n > {lo} AND f.n <= {hi}; \
                  INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, data, created_at, updated_at) \
-                   SELECT {uuid}, f.aid, r.offset_minutes, r.due_at, {pending}, r.kind, r.data, {now}, {now} \
+                   SELECT {message_id}, f.aid, r.offset_minutes, r.due_at, {pending}, r.kind, r.data, {now}, {now} \
                    FROM (SELECT offset_minutes, due_at, kind, data FROM reminders WHERE appointment_id = {one}) r, {f}; \
                  INSERT INTO events (type, appointment_id, created_at, data) \
                    SELECT v.type, f.aid, {now}, v.data \
@@ -3445,7 +3481,7 @@ impl Bench<'_> {
         e.exec(&format!(
             "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, attempts, \
              sent_at, created_at, updated_at, kind, channel, provider_id, delivered_at, read_at) \
-             SELECT 'bench-msg-' || id, id, 1440, starts_at - 86400, {sent}, 1, starts_at - 86400, \
+             SELECT {message_id}, id, 1440, starts_at - 86400, {sent}, 1, starts_at - 86400, \
              starts_at - 90000, starts_at - 86400, {reminder}, 'whatsapp', 'wamid.' || id, \
              CASE WHEN substr(id, 1, 1) < 'c' THEN starts_at - 86340 END, \
              CASE WHEN substr(id, 1, 1) < '6' THEN starts_at - 86000 END \
@@ -3453,7 +3489,14 @@ impl Bench<'_> {
              ORDER BY id LIMIT {BOARD_MESSAGES}",
             p.clinic_id,
             sent = MessageStatus::Sent.code(),
-            reminder = MessageKind::Reminder.code()
+            reminder = MessageKind::Reminder.code(),
+            // Each message's ID the 16 bytes of its visit's (a message's own
+            // are kept so; unique among the messages as the visits' are).
+            message_id = if e.pg() {
+                "CAST(id AS uuid)"
+            } else {
+                "unhex(replace(id, '-', ''))"
+            }
         ))?;
         Ok(BoardDay {
             date,

@@ -541,7 +541,7 @@ impl<'a> Writer<'a> {
             };
             self.reminder
                 .execute(params![
-                    rng.uuid(),
+                    rng.uuid_bytes(),
                     a.id,
                     offset,
                     due.timestamp(),

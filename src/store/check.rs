@@ -509,12 +509,14 @@ fn damage_row(
     let id = match r.peek(0)? {
         Peek::Int(i) => i.to_string(),
         Peek::Text(s) => s.to_string(),
+        Peek::Id(b) => super::db::shown_id(b),
         other => other.what().to_string(),
     };
     let value = match v {
         Peek::Null => None,
         Peek::Int(i) => Some(i.to_string()),
         Peek::Text(s) => Some(s.chars().take(40).collect()),
+        Peek::Id(b) => Some(super::db::shown_id(b)),
         other => Some(format!("({})", other.what())),
     };
     Ok(DamageRow {

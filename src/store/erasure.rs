@@ -210,7 +210,11 @@ fn blank_offers(tx: &Tx, offers: &[Offer], now: DateTime<Utc>) -> Result<usize> 
                  WHERE id = ?1",
                 pending_cancelled()
             ),
-            args![offer, data.map(|d| d.to_string()), epoch(now)],
+            args![
+                super::db::id(offer),
+                data.map(|d| d.to_string()),
+                epoch(now)
+            ],
         )?;
     }
     Ok(n)

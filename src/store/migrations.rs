@@ -147,6 +147,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         version: 57,
         step: Step::Batches(super::rewrite::number_messages),
     },
+    // Each message's ID stored as its 16 bytes (docs/performance.md#footprint).
+    Migration {
+        version: 58,
+        step: Step::Batches(super::rewrite::message_ids),
+    },
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -7,7 +7,7 @@
 //! a run that dies leaves its claim to lapse, and a later run retries.
 
 use super::coded::{is, one_of};
-use super::db::{marks, Backend, Row, ToVal, Tx, Val};
+use super::db::{id, ids, marks, Backend, Row, ToVal, Tx, Val};
 use super::db::{Insert, On, Table};
 use super::stored::{col, opt, Kind, Layout, NOT_NEGATIVE};
 use super::{epoch, new_id};
@@ -176,10 +176,10 @@ pub fn schedule(
         // An offset reaching back past any instant is never ahead.
         let due = Duration::try_minutes(offset).and_then(|o| starts_at.checked_sub_signed(o));
         if let Some(due) = due.filter(|due| *due > now) {
-            let (id, now) = (new_id(), epoch(now));
+            let (new, now) = (new_id(), epoch(now));
             let none: Option<&str> = None;
             args.extend_from_slice(args![
-                id,
+                id(&new),
                 appointment_id,
                 offset,
                 epoch(due),
@@ -244,7 +244,7 @@ pub fn queue(
     conn.insert_later(
         &INSERT,
         args![
-            new_id(),
+            id(&new_id()),
             appointment_id,
             0_i64,
             now,
@@ -261,11 +261,11 @@ pub fn queue(
 
 /// The appointment's notifications not yet delivered.
 /// One message by its ID.
-pub fn get(conn: &Tx, id: &str) -> Result<Reminder> {
+pub fn get(conn: &Tx, message: &str) -> Result<Reminder> {
     conn.row(
         On::reads(&[Table::Reminders]),
         &format!("SELECT {COLS} FROM reminders WHERE id = ?1"),
-        args![id],
+        args![id(message)],
         from_row,
     )?
     .ok_or_else(|| crate::error::Error::not_found(crate::error::Entity::Message))
@@ -288,7 +288,7 @@ pub fn pending_notices(conn: &Tx, appointment_id: &str) -> Result<Vec<Reminder>>
 /// Withdraws a notification that newer news replaces. A run delivering it
 /// right now keeps its claim, so the newer message waits until that run is
 /// done: the patient never gets the news out of order.
-pub fn supersede(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn supersede(conn: &Tx, message: &str, now: DateTime<Utc>) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Reminders]),
         &format!(
@@ -296,7 +296,7 @@ pub fn supersede(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
             MessageStatus::Cancelled.code(),
             is("status", MessageStatus::Pending)
         ),
-        args![id, epoch(now)],
+        args![id(message), epoch(now)],
     )?;
     Ok(())
 }
@@ -475,9 +475,9 @@ pub fn due_page(
 ) -> Result<Vec<Reminder>> {
     let mut args = vec![epoch(now).to_val(), page.to_val()];
     let mut past = String::new();
-    if let Some((at, id)) = after {
+    if let Some((at, last)) = after {
         args.push(epoch(at).to_val());
-        args.push(id.to_val());
+        args.push(id(last));
         past.push_str(" AND (due_at > ?3 OR (due_at = ?3 AND id > ?4))");
     }
     if let Some(kind) = kind {
@@ -529,7 +529,7 @@ pub fn takeable_many(conn: &Tx, ids: &[&str], now: DateTime<Utc>) -> Result<Vec<
         return Ok(Vec::new());
     }
     let mut args = vec![epoch(now).to_val()];
-    args.extend(ids.iter().map(|id| id.to_val()));
+    args.extend(self::ids(ids));
     let mut found = conn.rows(
         On::reads(&[Table::Reminders]),
         &format!(
@@ -556,7 +556,7 @@ pub fn claim_many(
         return Ok(());
     }
     let mut args: Vec<Val> = args![run, epoch(until), epoch(now)].to_vec();
-    args.extend(ids.iter().map(|id| id.to_val()));
+    args.extend(self::ids(ids));
     conn.exec(
         On::writes(&[Table::Reminders]),
         &format!(
@@ -591,7 +591,7 @@ pub fn mark_sent_many(conn: &Tx, ids: &[&str], run: &str, now: DateTime<Utc>) ->
         return Ok(0);
     }
     let mut args: Vec<Val> = args![run, epoch(now)].to_vec();
-    args.extend(ids.iter().map(|id| id.to_val()));
+    args.extend(self::ids(ids));
     let sql = sent_sql(update_many(conn), ids.len());
     conn.exec(On::writes(&[Table::Reminders]), &sql, &args)
 }
@@ -601,7 +601,7 @@ pub fn mark_sent_many(conn: &Tx, ids: &[&str], run: &str, now: DateTime<Utc>) ->
 /// true when it did.
 pub fn mark_sent_via(
     conn: &Tx,
-    id: &str,
+    message: &str,
     run: &str,
     now: DateTime<Utc>,
     channel: &str,
@@ -616,7 +616,7 @@ pub fn mark_sent_via(
             MessageStatus::Sent.code(),
             one_of("status", &[MessageStatus::Pending, MessageStatus::Cancelled])
         ),
-        args![id, run, epoch(now), channel, provider_id],
+        args![id(message), run, epoch(now), channel, provider_id],
     )? == 1)
 }
 
@@ -643,7 +643,7 @@ pub fn delete_finished(conn: &Tx, ids: &[&str]) -> Result<usize> {
     if ids.is_empty() {
         return Ok(0);
     }
-    let args: Vec<Val> = ids.iter().map(|id| id.to_val()).collect();
+    let args: Vec<Val> = self::ids(ids).collect();
     conn.exec(
         On::writes(&[Table::Reminders]),
         &format!(
@@ -656,21 +656,26 @@ pub fn delete_finished(conn: &Tx, ids: &[&str]) -> Result<usize> {
 }
 
 /// Ends a pending reminder undelivered (`cancelled` or `expired`).
-pub fn set_status(conn: &Tx, id: &str, status: MessageStatus, now: DateTime<Utc>) -> Result<()> {
+pub fn set_status(
+    conn: &Tx,
+    message: &str,
+    status: MessageStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Reminders]),
         "UPDATE reminders SET status = ?2, claim = NULL, claimed_until = NULL, updated_at = ?3 WHERE id = ?1",
-        args![id, status.code(), epoch(now)],
+        args![id(message), status.code(), epoch(now)],
     )?;
     Ok(())
 }
 
 /// Gives the claim back untouched (the run could not deliver, through no fault of the reminder's).
-pub fn release(conn: &Tx, id: &str, run: &str) -> Result<()> {
+pub fn release(conn: &Tx, message: &str, run: &str) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Reminders]),
         "UPDATE reminders SET claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?2",
-        args![id, run],
+        args![id(message), run],
     )?;
     Ok(())
 }
@@ -679,7 +684,7 @@ pub fn release(conn: &Tx, id: &str, run: &str) -> Result<()> {
 /// None), if run `run`'s claim still stands.
 pub fn mark_attempt_failed(
     conn: &Tx,
-    id: &str,
+    message: &str,
     run: &str,
     error: &str,
     retry_at: Option<DateTime<Utc>>,
@@ -694,7 +699,7 @@ pub fn mark_attempt_failed(
             MessageStatus::Failed.code(),
             is("status", MessageStatus::Pending)
         ),
-        args![id, run, error, retry_at.map(epoch), epoch(now)],
+        args![id(message), run, error, retry_at.map(epoch), epoch(now)],
     )? == 1)
 }
 
@@ -721,7 +726,7 @@ pub fn by_provider_id(conn: &Tx, clinic_id: &str, provider_id: &str) -> Result<O
 /// message changed.
 pub fn record_receipt(
     conn: &Tx,
-    id: &str,
+    message: &str,
     state: crate::core::inbound::State,
     error: Option<&str>,
     at: DateTime<Utc>,
@@ -737,7 +742,7 @@ pub fn record_receipt(
                 "UPDATE reminders SET delivered_at = ?2, updated_at = ?2 \
                  WHERE id = ?1 AND {sent} AND delivered_at IS NULL"
             ),
-            args![id, at],
+            args![id(message), at],
         )?,
         State::Read => conn.exec(
             On::writes(&[Table::Reminders]),
@@ -745,7 +750,7 @@ pub fn record_receipt(
                 "UPDATE reminders SET read_at = ?2, delivered_at = coalesce(delivered_at, ?2), \
                  updated_at = ?2 WHERE id = ?1 AND {sent} AND read_at IS NULL"
             ),
-            args![id, at],
+            args![id(message), at],
         )?,
         State::Failed => conn.exec(
             On::writes(&[Table::Reminders]),
@@ -754,7 +759,7 @@ pub fn record_receipt(
                  updated_at = ?2 WHERE id = ?1 AND {sent} AND delivered_at IS NULL",
                 MessageStatus::Failed.code()
             ),
-            args![id, at, error.unwrap_or("failed")],
+            args![id(message), at, error.unwrap_or("failed")],
         )?,
     };
     Ok(n > 0)

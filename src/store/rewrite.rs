@@ -15,6 +15,8 @@
 //!   copied into is its own cursor.
 //! - Schema 57 ([`number_messages`]): the messages copied the same way,
 //!   each one's status and kind as its number.
+//! - Schema 58 ([`message_ids`]): the messages copied again, each one's
+//!   ID as its 16 bytes.
 
 use super::db::{Backend, On, Table, Tx};
 use super::events::{self, Event};
@@ -383,7 +385,7 @@ const MESSAGE_COLS: &str = "offset_minutes, due_at, attempts, next_attempt_at, c
 /// so every one has its number.
 pub fn number_messages(tx: &Tx) -> Result<bool> {
     if !exists(tx, MESSAGES)? {
-        tx.script(&messages_table(tx.backend()))?;
+        tx.script(&messages_table(tx.backend(), MESSAGES, TEXT_ID))?;
     }
     let status = super::coded::code_of_name::<MessageStatus>("status");
     let kind = super::coded::code_of_name::<MessageKind>("kind");
@@ -399,6 +401,52 @@ pub fn number_messages(tx: &Tx) -> Result<bool> {
     if copied as i64 == NUMBER_BATCH {
         return Ok(false);
     }
+    take_messages_place(tx, MESSAGES)?;
+    Ok(true)
+}
+
+/// The table schema 58 copies the messages into, until it takes their name.
+const MESSAGE_IDS: &str = "reminders_58";
+
+/// Copies the next batch of messages into [`MESSAGE_IDS`], each one's ID
+/// as its 16 bytes (schema 58: a BLOB on SQLite, a `uuid` on PostgreSQL);
+/// true once all are copied and the copy has taken the messages' place
+/// and their indexes, as [`number_messages`] does. Where it got to is the
+/// copy's last ID: the text of IDs sorts as their bytes do. An ID that is
+/// no UUID (appt never wrote one) stops the upgrade with the engine's
+/// error, the batch undone.
+pub fn message_ids(tx: &Tx) -> Result<bool> {
+    if !exists(tx, MESSAGE_IDS)? {
+        tx.script(&messages_table(tx.backend(), MESSAGE_IDS, BYTES_ID))?;
+    }
+    let last: Option<String> = tx.row(
+        On::EVERYTHING,
+        &format!("SELECT id FROM {MESSAGE_IDS} ORDER BY id DESC LIMIT 1"),
+        args![],
+        |r| r.get(0),
+    )?;
+    let bytes = match tx.backend() {
+        Backend::Sqlite => "unhex(replace(id, '-', ''))",
+        Backend::Postgres => "CAST(id AS uuid)",
+    };
+    let from = MESSAGE_COLS.replace(" id,", &format!(" {bytes},"));
+    let copied = tx.exec(
+        On::EVERYTHING,
+        &format!(
+            "INSERT INTO {MESSAGE_IDS} ({MESSAGE_COLS}) SELECT {from} FROM reminders \
+             WHERE id > ?1 ORDER BY id LIMIT ?2"
+        ),
+        args![last.unwrap_or_default(), NUMBER_BATCH],
+    )?;
+    if copied as i64 == NUMBER_BATCH {
+        return Ok(false);
+    }
+    take_messages_place(tx, MESSAGE_IDS)?;
+    Ok(true)
+}
+
+/// The messages' copy `copy` takes their table's name, and is indexed.
+fn take_messages_place(tx: &Tx, copy: &str) -> Result<()> {
     let (pending, failed, expired) = (
         super::coded::is("status", MessageStatus::Pending),
         super::coded::is("status", MessageStatus::Failed),
@@ -411,15 +459,15 @@ pub fn number_messages(tx: &Tx) -> Result<bool> {
         .collect();
     let recall = super::coded::is("kind", MessageKind::Recall);
     let renamed = match tx.backend() {
-        Backend::Sqlite => "",
-        Backend::Postgres => {
-            "ALTER TABLE reminders RENAME CONSTRAINT reminders_57_pkey TO reminders_pkey;
-             ALTER TABLE reminders RENAME CONSTRAINT reminders_57_appointment_id_fkey
+        Backend::Sqlite => String::new(),
+        Backend::Postgres => format!(
+            "ALTER TABLE reminders RENAME CONSTRAINT {copy}_pkey TO reminders_pkey;
+             ALTER TABLE reminders RENAME CONSTRAINT {copy}_appointment_id_fkey
                  TO reminders_appointment_id_fkey;"
-        }
+        ),
     };
     tx.script(&format!(
-        "DROP TABLE reminders; ALTER TABLE {MESSAGES} RENAME TO reminders;
+        "DROP TABLE reminders; ALTER TABLE {copy} RENAME TO reminders;
          {renamed}
          CREATE INDEX reminders_appt ON reminders(appointment_id, status);
          CREATE INDEX reminders_due_at ON reminders(due_at);
@@ -429,17 +477,22 @@ pub fn number_messages(tx: &Tx) -> Result<bool> {
          CREATE INDEX reminders_provider ON reminders(provider_id) WHERE provider_id IS NOT NULL;
          CREATE UNIQUE INDEX reminders_recall ON reminders(appointment_id) WHERE {recall};",
         not_reminders.join(" OR ")
-    ))?;
-    Ok(true)
+    ))
 }
 
-/// The table of schema 57, the old table's indexes gone: the instants
-/// first, then the two numbers, then the text, so that PostgreSQL pads
-/// nothing between them.
-fn messages_table(backend: Backend) -> String {
-    let (int, small, text) = match backend {
-        Backend::Sqlite => ("INTEGER", "INTEGER", "TEXT"),
-        Backend::Postgres => ("BIGINT", "SMALLINT", "TEXT COLLATE \"C\""),
+/// A message's ID as text (schema 57), and as its 16 bytes (schema 58), on
+/// each engine.
+const TEXT_ID: [&str; 2] = ["TEXT", "TEXT COLLATE \"C\""];
+const BYTES_ID: [&str; 2] = ["BLOB", "uuid"];
+
+/// The messages' table as schema 57 made it (its ID of type `id`, for
+/// SQLite and for PostgreSQL), called `name`, the old table's indexes
+/// gone: the instants first, then the two numbers, then the ID and the
+/// text, so that PostgreSQL pads nothing between them.
+fn messages_table(backend: Backend, name: &str, id: [&str; 2]) -> String {
+    let (int, small, text, id) = match backend {
+        Backend::Sqlite => ("INTEGER", "INTEGER", "TEXT", id[0]),
+        Backend::Postgres => ("BIGINT", "SMALLINT", "TEXT COLLATE \"C\"", id[1]),
     };
     let strict = match backend {
         Backend::Sqlite => " STRICT",
@@ -449,7 +502,7 @@ fn messages_table(backend: Backend) -> String {
         "DROP INDEX IF EXISTS reminders_appt; DROP INDEX IF EXISTS reminders_due_at;
          DROP INDEX IF EXISTS reminders_due; DROP INDEX IF EXISTS reminders_kind;
          DROP INDEX IF EXISTS reminders_provider; DROP INDEX IF EXISTS reminders_recall;
-         CREATE TABLE {MESSAGES} (
+         CREATE TABLE {name} (
              offset_minutes  {int} NOT NULL,
              due_at          {int} NOT NULL,
              attempts        {int} NOT NULL DEFAULT 0,
@@ -462,7 +515,7 @@ fn messages_table(backend: Backend) -> String {
              read_at         {int},
              status          {small} NOT NULL,
              kind            {small} NOT NULL,
-             id              {text} PRIMARY KEY NOT NULL,
+             id              {id} PRIMARY KEY NOT NULL,
              appointment_id  {text} NOT NULL REFERENCES appointments(id),
              last_error      {text},
              claim           {text},

@@ -261,6 +261,7 @@ impl<'a, 'r> Fields<'a, 'r> {
         let id = match row.peek(id)? {
             Peek::Text(t) => t.into(),
             Peek::Int(i) => i.to_string().into(),
+            Peek::Id(b) => super::db::shown_id(b).into(),
             other => {
                 return Err(Error::database(crate::text::msg!(
                     "e-a_row_has_for_its_id",

@@ -241,6 +241,25 @@ impl Env {
         }
     }
 
+    /// An SQL literal of ID `id` for a column that keeps IDs as their 16
+    /// bytes: a BLOB on SQLite, text the server reads as a `uuid` on
+    /// PostgreSQL.
+    pub fn id_literal(&self, id: &str) -> String {
+        match self.url() {
+            Some(_) => format!("'{id}'"),
+            None => format!("x'{}'", id.replace('-', "")),
+        }
+    }
+
+    /// SQL of the text of the ID kept as its 16 bytes in `column`, as appt
+    /// shows it: what a column of text holding that ID compares with.
+    pub fn id_shown(&self, column: &str) -> String {
+        match self.url() {
+            Some(_) => format!("CAST({column} AS TEXT)"),
+            None => id_text(column),
+        }
+    }
+
     /// The rows of a query, each value as text (NULL as "NULL"), either engine.
     pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
         match self.url() {
@@ -270,7 +289,11 @@ impl Env {
                             rusqlite::types::ValueRef::Text(t) => {
                                 String::from_utf8_lossy(t).into_owned()
                             }
-                            rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
+                            // An ID kept as its 16 bytes, as appt shows it.
+                            rusqlite::types::ValueRef::Blob(b) => match uuid::Uuid::from_slice(b) {
+                                Ok(id) => id.to_string(),
+                                Err(_) => format!("{b:?}"),
+                            },
                         })
                         .collect())
                 })
@@ -985,6 +1008,7 @@ const MESSAGE_CHECKS_56: [(&str, &str); 2] = [
 /// number) out of `env`'s database, for tests of older databases: the
 /// names stored again, in the table and indexes schema 56 had.
 pub fn undo_schema_57(env: &Env) {
+    undo_schema_58(env);
     let (status, kind) = (
         name_of_number::<appt::core::MessageStatus>("status"),
         name_of_number::<appt::core::MessageKind>("kind"),
@@ -1023,6 +1047,53 @@ pub fn undo_schema_57(env: &Env) {
              {MESSAGE_INDEXES_56}"
         ));
     }
+}
+
+/// Takes schema 58's change (each message's ID as its 16 bytes) out of
+/// `env`'s database, for tests of older databases: the IDs as text again,
+/// the table's indexes as they were.
+pub fn undo_schema_58(env: &Env) {
+    if env.url().is_some() {
+        env.exec(
+            "ALTER TABLE reminders ALTER COLUMN id TYPE TEXT COLLATE \"C\" USING CAST(id AS TEXT)",
+        );
+        return;
+    }
+    let indexes: Vec<String> = env
+        .rows(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reminders' \
+             AND sql IS NOT NULL",
+        )
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    env.exec(&format!(
+        "CREATE TABLE reminders_57 (offset_minutes INTEGER NOT NULL, due_at INTEGER NOT NULL, \
+             attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER, claimed_until INTEGER, \
+             sent_at INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, \
+             delivered_at INTEGER, read_at INTEGER, status INTEGER NOT NULL, kind INTEGER NOT NULL, \
+             id TEXT PRIMARY KEY NOT NULL, \
+             appointment_id TEXT NOT NULL REFERENCES appointments(id), last_error TEXT, \
+             claim TEXT, data TEXT, waitlist_id TEXT, channel TEXT, provider_id TEXT) STRICT; \
+         INSERT INTO reminders_57 SELECT offset_minutes, due_at, attempts, next_attempt_at, \
+             claimed_until, sent_at, created_at, updated_at, delivered_at, read_at, status, kind, \
+             {}, appointment_id, last_error, claim, data, waitlist_id, channel, provider_id \
+             FROM reminders; \
+         DROP TABLE reminders; \
+         ALTER TABLE reminders_57 RENAME TO reminders; \
+         {};",
+        id_text("id"),
+        indexes.join("; ")
+    ));
+}
+
+/// SQLite's text of the ID whose 16 bytes are in `column`, as appt shows it.
+pub fn id_text(column: &str) -> String {
+    format!(
+        "lower(substr(hex({column}), 1, 8) || '-' || substr(hex({column}), 9, 4) || '-' || \
+         substr(hex({column}), 13, 4) || '-' || substr(hex({column}), 17, 4) || '-' || \
+         substr(hex({column}), 21))"
+    )
 }
 
 /// `type = N`: the events of the type named `name`, as the table stores

@@ -408,13 +408,14 @@ fn check_reports_what_an_erasure_left_and_erasing_again_takes_it_out() {
          UPDATE events SET data = '{{\"set\":{{\"patient_id\":\"{id}\"}},\"patient_previous_name\":\"Zoé\"}}'
            WHERE id = (SELECT min(e.id) FROM events e JOIN appointments a ON a.id = e.appointment_id
                        WHERE a.patient_id = '{id}');
-         UPDATE reminders SET status = {pending}, last_error = 'x' WHERE id = '{offer}';
+         UPDATE reminders SET status = {pending}, last_error = 'x' WHERE id = {offer_id};
          INSERT INTO patient_links (nonce, kind, target_id, created_at)
            VALUES ('00112233445566778899aabbccddeeff', 'offer', '{offer}', 0);
          INSERT INTO waitlist (id, clinic_id, doctor_id, patient_id, local_date, offers, seq, created_at)
            SELECT 'w-back', clinic_id, doctor_id, patient_id, '2026-06-20', 0, 99, 0
            FROM appointments WHERE patient_id = '{id}' LIMIT 1;",
-        pending = crate::common::message_status("pending")
+        pending = crate::common::message_status("pending"),
+        offer_id = env.id_literal(&offer)
     ));
     let out = env.cmd().args(["check", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(6), "{out:?}");

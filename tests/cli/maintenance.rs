@@ -455,7 +455,7 @@ fn check_finds_a_broken_foreign_key() {
         &env,
         "PRAGMA foreign_keys = OFF;
          INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, created_at, updated_at)
-         VALUES ('r-orphan', 'no-such-appointment', 60, 1, 2, 1, 1, 1);",
+         VALUES (x'00112233445566778899aabbccddeeff', 'no-such-appointment', 60, 1, 2, 1, 1, 1);",
     );
     let v = violations(&env, "foreign_key");
     assert_eq!(v.len(), 1);

@@ -981,29 +981,42 @@ fn a_sweep_pages_its_messages_and_sends_each_visit_one_reminder() {
 /// the table they are copied into holding those whose ID is at most
 /// `upto`, as if the upgrade had been killed after it.
 fn messages_numbered_up_to(env: &Env, upto: &str) {
-    let (int, small, text, strict) = match env.url() {
-        Some(_) => ("BIGINT", "SMALLINT", "TEXT COLLATE \"C\"", ""),
-        None => ("INTEGER", "INTEGER", "TEXT", " STRICT"),
-    };
     let (status, kind) = (
         crate::common::number_of_name::<appt::core::MessageStatus>("status"),
         crate::common::number_of_name::<appt::core::MessageKind>("kind"),
     );
+    let text = match env.url() {
+        Some(_) => "TEXT COLLATE \"C\"",
+        None => "TEXT",
+    };
+    messages_copied_up_to(env, "reminders_57", text, [&status, &kind, "id"], upto);
+}
+
+/// What the first batch of a copy of the messages into table `copy`
+/// leaves (schemas 57 and 58): the messages' indexes gone, `copy` (its ID
+/// of type `id`) holding those whose ID is at most `upto`, its status,
+/// kind and ID taken as `taken` says.
+fn messages_copied_up_to(env: &Env, copy: &str, id: &str, taken: [&str; 3], upto: &str) {
+    let (int, small, text, strict) = match env.url() {
+        Some(_) => ("BIGINT", "SMALLINT", "TEXT COLLATE \"C\"", ""),
+        None => ("INTEGER", "INTEGER", "TEXT", " STRICT"),
+    };
+    let [status, kind, taken_id] = taken;
     env.exec(&format!(
         "DROP INDEX reminders_appt; DROP INDEX reminders_due_at; DROP INDEX reminders_due; \
          DROP INDEX reminders_kind; DROP INDEX reminders_provider; DROP INDEX reminders_recall; \
-         CREATE TABLE reminders_57 (offset_minutes {int} NOT NULL, due_at {int} NOT NULL, \
+         CREATE TABLE {copy} (offset_minutes {int} NOT NULL, due_at {int} NOT NULL, \
              attempts {int} NOT NULL DEFAULT 0, next_attempt_at {int}, claimed_until {int}, \
              sent_at {int}, created_at {int} NOT NULL, updated_at {int} NOT NULL, \
              delivered_at {int}, read_at {int}, status {small} NOT NULL, kind {small} NOT NULL, \
-             id {text} PRIMARY KEY NOT NULL, \
+             id {id} PRIMARY KEY NOT NULL, \
              appointment_id {text} NOT NULL REFERENCES appointments(id), last_error {text}, \
              claim {text}, data {text}, waitlist_id {text}, channel {text}, provider_id {text}){strict}; \
-         INSERT INTO reminders_57 (offset_minutes, due_at, attempts, next_attempt_at, claimed_until, \
+         INSERT INTO {copy} (offset_minutes, due_at, attempts, next_attempt_at, claimed_until, \
              sent_at, created_at, updated_at, delivered_at, read_at, status, kind, id, appointment_id, \
              last_error, claim, data, waitlist_id, channel, provider_id) \
          SELECT offset_minutes, due_at, attempts, next_attempt_at, claimed_until, sent_at, created_at, \
-             updated_at, delivered_at, read_at, {status}, {kind}, id, appointment_id, last_error, \
+             updated_at, delivered_at, read_at, {status}, {kind}, {taken_id}, appointment_id, last_error, \
              claim, data, waitlist_id, channel, provider_id FROM reminders WHERE id <= '{upto}';"
     ));
 }
@@ -1120,4 +1133,123 @@ fn message_statuses_and_kinds_stored_as_names_are_numbered_and_shown_the_same() 
         list(&env, &["--status", "sent"]).as_array().unwrap().len(),
         sent.as_array().unwrap().len() + 1
     );
+}
+
+/// What the first batch of schema 58 leaves: [`messages_copied_up_to`],
+/// each ID as its 16 bytes.
+fn message_ids_copied_up_to(env: &Env, upto: &str) {
+    let (id, bytes) = match env.url() {
+        Some(_) => ("uuid", "CAST(id AS uuid)"),
+        None => ("BLOB", "unhex(replace(id, '-', ''))"),
+    };
+    messages_copied_up_to(env, "reminders_58", id, ["status", "kind", bytes], upto);
+}
+
+/// How `env`'s database keeps its messages' IDs: SQLite's storage class of
+/// each, PostgreSQL's type of the column.
+fn message_id_types(env: &Env) -> Vec<Vec<String>> {
+    env.rows(match env.url() {
+        Some(_) => {
+            "SELECT data_type FROM information_schema.columns \
+             WHERE table_name = 'reminders' AND column_name = 'id'"
+        }
+        None => "SELECT DISTINCT typeof(id) || ' ' || length(id) FROM reminders",
+    })
+}
+
+/// A database of schema 57 takes schema 58 on its next command: its
+/// messages copied, a batch per transaction, into a table that keeps each
+/// one's ID as its 16 bytes (an upgrade stopped half-way goes on from where
+/// it got), every message shown and found by its ID as before, and the
+/// sweep going on from there.
+#[test]
+fn message_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
+    let mut env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
+    let a = s(&env.book(TUE, "10:00", "+50370000001")["id"]).to_string();
+    let b = s(&env.book(TUE, "11:00", "+50370000002")["id"]).to_string();
+    env.book("2026-06-19", "10:00", "+50370000003");
+    env.ok(&["cancel", &b, "--reason", "Viaje"]);
+    env.at(DAY_BEFORE);
+    assert!(sweep(&env, &["--exec", "true"]).status.success());
+    env.at("2026-06-18T16:00:00Z");
+    assert_eq!(sweep(&env, &["--exec", "exit 3"]).status.code(), Some(7));
+    let list = |env: &Env| env.ok(&["remind", "list", "--limit", "1000"])["reminders"].clone();
+    let all = list(&env);
+    let history = env.ok(&["history", &a]);
+    let bytes = match env.url() {
+        Some(_) => vec![vec!["uuid".to_string()]],
+        None => vec![vec!["blob 16".to_string()]],
+    };
+    assert_eq!(message_id_types(&env), bytes);
+
+    crate::common::undo_schema_58(&env);
+    crate::common::set_schema_version(&env, 57);
+    let text = match env.url() {
+        Some(_) => vec![vec!["text".to_string()]],
+        None => vec![vec!["text 36".to_string()]],
+    };
+    assert_eq!(message_id_types(&env), text);
+    // Killed after a first batch of three.
+    let ids = env.rows("SELECT id FROM reminders ORDER BY id");
+    assert!(ids.len() > 3, "{ids:?}");
+    message_ids_copied_up_to(&env, &ids[2][0]);
+
+    // The next command upgrades it, and shows every message as before.
+    assert_eq!(list(&env), all);
+    assert_eq!(env.ok(&["history", &a]), history);
+    assert_eq!(message_id_types(&env), bytes);
+    assert_eq!(env.rows("SELECT id FROM reminders ORDER BY id"), ids);
+    assert_eq!(
+        crate::common::index_names(
+            &env,
+            "IN ('reminders_appt', 'reminders_due', 'reminders_due_at', 'reminders_kind', \
+             'reminders_provider', 'reminders_recall')"
+        )
+        .len(),
+        6
+    );
+    let tables = match env.url() {
+        Some(_) => {
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'reminders_58'"
+        }
+        None => "SELECT count(*) FROM sqlite_master WHERE name = 'reminders_58'",
+    };
+    assert_eq!(env.rows(tables)[0][0], "0");
+    assert_eq!(env.ok(&["check"])["ok"], true);
+    // The sweep goes on: the retry is found by its ID, taken, and goes out.
+    env.at("2026-06-18T16:10:00Z");
+    let out = sweep(&env, &["--exec", "true", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["sent"], 1, "{summary}");
+}
+
+/// A message whose ID is no UUID (appt never wrote one) stops schema 58
+/// before the batch that holds it is kept: `DATABASE_ERROR`, the database
+/// at schema 57 as it was, the messages' IDs still text.
+#[test]
+fn a_message_id_that_is_no_uuid_stops_the_upgrade_and_changes_nothing() {
+    let env = Env::clinic();
+    env.book(TUE, "10:00", "+50370000001");
+    crate::common::undo_schema_58(&env);
+    crate::common::set_schema_version(&env, 57);
+    env.exec("UPDATE reminders SET id = 'r-1' WHERE id = (SELECT min(id) FROM reminders)");
+    let before = env.rows("SELECT id, status FROM reminders ORDER BY id");
+    let (code, e) = env.err(&["remind", "list"]);
+    assert_eq!((code, s(&e["code"])), (6, "DATABASE_ERROR"), "{e}");
+    assert_eq!(
+        env.rows("SELECT id, status FROM reminders ORDER BY id"),
+        before
+    );
+    let text = match env.url() {
+        Some(_) => "text",
+        None => "text 36",
+    };
+    assert!(message_id_types(&env).iter().any(|r| r[0] == text));
+    let version = env.rows(match env.url() {
+        Some(_) => "SELECT version FROM appt_schema",
+        None => "PRAGMA user_version",
+    });
+    assert_eq!(version[0][0], "57");
 }

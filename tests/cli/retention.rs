@@ -79,7 +79,8 @@ fn held_for(env: &Env, ids: &[&str]) -> Vec<Vec<String>> {
     ));
     rows.extend(env.rows(&format!(
         "SELECT 'link', nonce, kind, target_id FROM patient_links WHERE target_id IN ({ids}) \
-         OR target_id IN (SELECT id FROM reminders WHERE appointment_id IN ({ids})) ORDER BY nonce"
+         OR target_id IN (SELECT {} FROM reminders WHERE appointment_id IN ({ids})) ORDER BY nonce",
+        env.id_shown("id")
     )));
     rows.extend(env.rows(&format!(
         "SELECT 'event', CAST(id AS TEXT), type, data FROM events \
@@ -172,7 +173,8 @@ fn a_purge_removes_exactly_what_its_dry_run_counts_and_nothing_of_later_visits()
         &env,
         &format!(
             "SELECT count(*) FROM patient_links WHERE target_id IN ({ids}) OR target_id IN \
-             (SELECT id FROM reminders WHERE appointment_id IN ({ids}))"
+             (SELECT {} FROM reminders WHERE appointment_id IN ({ids}))",
+            env.id_shown("id")
         ),
     );
     assert!(messages >= 6, "{messages} messages");

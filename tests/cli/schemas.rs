@@ -157,12 +157,18 @@ fn checks_in(sql: &str) -> Vec<String> {
     found
 }
 
+/// The columns that keep an ID as its 16 bytes: a BLOB on SQLite, a
+/// `uuid` on PostgreSQL.
+const SIXTEEN_BYTE_IDS: [&str; 1] = ["reminders.id"];
+
 /// A column's type on PostgreSQL's terms: SQLite's INTEGER is a BIGINT,
-/// BLOB is BYTEA, and TEXT compares byte by byte (PostgreSQL's collation "C").
-fn sqlite_type(declared: &str) -> String {
+/// BLOB is BYTEA (a `uuid` for an ID of 16 bytes), and TEXT compares byte
+/// by byte (PostgreSQL's collation "C").
+fn sqlite_type(column: &str, declared: &str) -> String {
     match declared {
         "INTEGER" => "bigint".into(),
         "TEXT" => "text collate C".into(),
+        "BLOB" if SIXTEEN_BYTE_IDS.contains(&column) => "uuid".into(),
         "BLOB" => "bytea".into(),
         other => format!("unknown {other}"),
     }
@@ -222,7 +228,7 @@ fn sqlite_facts(conn: &rusqlite::Connection) -> BTreeSet<String> {
             facts.insert(format!(
                 "column {table}.{} {} {null}{default}",
                 c[0],
-                sqlite_type(&c[1])
+                sqlite_type(&format!("{table}.{}", c[0]), &c[1])
             ));
             if key > 0 {
                 pk.push((key, c[0].clone()));

@@ -12,6 +12,34 @@ pub enum Val {
     Int(i64),
     Text(String),
     Blob(Vec<u8>),
+    /// An ID kept as its 16 bytes ([`id`]): a BLOB on SQLite, a `uuid` on
+    /// PostgreSQL (sent as its text, which the server reads as the column's
+    /// type).
+    Id([u8; 16]),
+}
+
+/// An ID bound to a column that keeps IDs as their 16 bytes (a message's
+/// own, docs/performance.md#footprint). Text that is no ID is bound as
+/// NULL, which matches no row, as an unknown ID would not have.
+pub fn id(s: &str) -> Val {
+    uuid::Uuid::try_parse(s).map_or(Val::Null, |u| Val::Id(u.into_bytes()))
+}
+
+/// Each of `ids` as [`id`] binds it.
+pub fn ids<'a>(ids: &'a [&str]) -> impl Iterator<Item = Val> + 'a {
+    ids.iter().map(|s| id(s))
+}
+
+/// An ID's 16 bytes as appt shows it: lowercase hex in five groups.
+pub fn shown_id(bytes: [u8; 16]) -> String {
+    uuid::Uuid::from_bytes(bytes).to_string()
+}
+
+/// A stored BLOB that is an ID's 16 bytes. appt's other BLOBs (a national
+/// ID or a channel's secrets, sealed) are a nonce, a tag and the text: 28
+/// bytes at least.
+fn stored_id(b: &[u8]) -> Option<[u8; 16]> {
+    b.try_into().ok()
 }
 
 /// Anything a statement parameter can be made of, taken by reference so a
@@ -102,6 +130,7 @@ impl rusqlite::ToSql for Val {
             Val::Int(i) => ValueRef::Integer(*i),
             Val::Text(s) => ValueRef::Text(s.as_bytes()),
             Val::Blob(b) => ValueRef::Blob(b),
+            Val::Id(b) => ValueRef::Blob(b),
         }))
     }
 }
@@ -123,6 +152,7 @@ impl tokio_postgres::types::ToSql for Val {
             Val::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
             Val::Text(t) => out.extend_from_slice(t.as_bytes()),
             Val::Blob(b) => out.extend_from_slice(b),
+            Val::Id(b) => out.extend_from_slice(shown_id(*b).as_bytes()),
         }
         Ok(tokio_postgres::types::IsNull::No)
     }
@@ -241,7 +271,7 @@ impl<'r> Row<'r> {
                     ValueRef::Integer(v) => Peek::Int(v),
                     ValueRef::Real(_) => Peek::Real,
                     ValueRef::Text(t) => std::str::from_utf8(t).map_or(Peek::Bytes, Peek::Text),
-                    ValueRef::Blob(_) => Peek::Bytes,
+                    ValueRef::Blob(b) => stored_id(b).map_or(Peek::Bytes, Peek::Id),
                 })
             }
             RowRef::Postgres(r) => {
@@ -252,6 +282,9 @@ impl<'r> Row<'r> {
                         .map_or(Peek::Null, |_| Peek::Bytes)
                 } else if ty == Type::INT8 || ty == Type::INT4 || ty == Type::INT2 {
                     self.get::<Option<i64>>(i)?.map_or(Peek::Null, Peek::Int)
+                } else if ty == Type::UUID {
+                    r.try_get::<_, Option<uuid::Uuid>>(j)?
+                        .map_or(Peek::Null, |u| Peek::Id(u.into_bytes()))
                 } else {
                     r.try_get::<_, Option<&str>>(j)?
                         .map_or(Peek::Null, Peek::Text)
@@ -269,6 +302,8 @@ pub enum Peek<'a> {
     Text(&'a str),
     /// A BLOB, or text that is not UTF-8.
     Bytes,
+    /// An ID kept as its 16 bytes.
+    Id([u8; 16]),
     /// A floating-point value (appt stores none).
     Real,
 }
@@ -281,6 +316,7 @@ impl Peek<'_> {
             Peek::Int(_) => "an integer",
             Peek::Text(_) => "text",
             Peek::Bytes => "bytes",
+            Peek::Id(_) => "an ID",
             Peek::Real => "a real number",
         }
     }
@@ -305,7 +341,42 @@ macro_rules! native_column {
     )*};
 }
 
-native_column!(String, Option<String>, Vec<u8>, Option<Vec<u8>>);
+native_column!(Vec<u8>, Option<Vec<u8>>);
+
+/// Text, or an ID kept as its 16 bytes, shown as text.
+impl Column for Option<String> {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        let j = row.at(i);
+        match row.inner {
+            RowRef::Sqlite(r) => {
+                use rusqlite::types::ValueRef;
+                let found = match r.get_ref(j)? {
+                    ValueRef::Null => return Ok(None),
+                    ValueRef::Text(t) => std::str::from_utf8(t).ok().map(str::to_string),
+                    ValueRef::Blob(b) => stored_id(b).map(shown_id),
+                    _ => None,
+                };
+                // Anything else: the driver's error, naming what it holds.
+                found.map_or_else(|| Ok(r.get::<_, Option<String>>(j)?), |s| Ok(Some(s)))
+            }
+            RowRef::Postgres(r) => {
+                if *r.columns()[j].type_() == tokio_postgres::types::Type::UUID {
+                    Ok(r.try_get::<_, Option<uuid::Uuid>>(j)?
+                        .map(|u| u.to_string()))
+                } else {
+                    Ok(r.try_get::<_, Option<String>>(j)?)
+                }
+            }
+        }
+    }
+}
+
+impl Column for String {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        row.get::<Option<String>>(i)?
+            .ok_or_else(|| Error::database(crate::text::msg!("e-is_null_2", a = row.name(i))))
+    }
+}
 
 impl Column for Option<i64> {
     fn read(row: &Row, i: usize) -> Result<Self> {
@@ -349,7 +420,9 @@ impl Column for Val {
                     // appt stores no floating-point values.
                     ValueRef::Real(v) => Val::Int(v as i64),
                     ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
-                    ValueRef::Blob(b) => Val::Blob(b.to_vec()),
+                    ValueRef::Blob(b) => {
+                        stored_id(b).map_or_else(|| Val::Blob(b.to_vec()), Val::Id)
+                    }
                 })
             }
             RowRef::Postgres(r) => {
@@ -360,6 +433,9 @@ impl Column for Val {
                         .map_or(Val::Null, Val::Blob)
                 } else if ty == Type::INT8 || ty == Type::INT4 || ty == Type::INT2 {
                     row.get::<Option<i64>>(i)?.map_or(Val::Null, Val::Int)
+                } else if ty == Type::UUID {
+                    r.try_get::<_, Option<uuid::Uuid>>(j)?
+                        .map_or(Val::Null, |u| Val::Id(u.into_bytes()))
                 } else {
                     r.try_get::<_, Option<String>>(j)?
                         .map_or(Val::Null, Val::Text)
