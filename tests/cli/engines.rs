@@ -189,6 +189,15 @@ fn transfer_moves_a_file_to_a_server_and_back() {
         on_server.ok(&["list", "--date", "2026-06-16"])["appointments"],
         file_env.ok(&["list", "--date", "2026-06-16"])["appointments"]
     );
+    // The messages, their IDs kept as 16 bytes on either side, the same.
+    assert!(!file_env.ok(&["remind", "list"])["reminders"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        on_server.ok(&["remind", "list"]),
+        file_env.ok(&["remind", "list"])
+    );
     // … and back from the server into a new file.
     let back = file_env.dir.path().join("back.db");
     let out = on_server
@@ -201,6 +210,10 @@ fn transfer_moves_a_file_to_a_server_and_back() {
     assert_eq!(
         returned.ok(&["list", "--date", "2026-06-16"]),
         file_env.ok(&["list", "--date", "2026-06-16"])
+    );
+    assert_eq!(
+        returned.ok(&["remind", "list"]),
+        file_env.ok(&["remind", "list"])
     );
     returned.book("2026-06-16", "12:00", "+50370000003");
     on_server.book("2026-06-16", "12:30", "+50370000004");
