@@ -385,7 +385,7 @@ const MESSAGE_COLS: &str = "offset_minutes, due_at, attempts, next_attempt_at, c
 /// so every one has its number.
 pub fn number_messages(tx: &Tx) -> Result<bool> {
     if !exists(tx, MESSAGES)? {
-        tx.script(&messages_table(tx.backend(), MESSAGES, TEXT_ID))?;
+        tx.script(&messages_table(tx.backend(), MESSAGES, false))?;
     }
     let status = super::coded::code_of_name::<MessageStatus>("status");
     let kind = super::coded::code_of_name::<MessageKind>("kind");
@@ -417,7 +417,7 @@ const MESSAGE_IDS: &str = "reminders_58";
 /// error, the batch undone.
 pub fn message_ids(tx: &Tx) -> Result<bool> {
     if !exists(tx, MESSAGE_IDS)? {
-        tx.script(&messages_table(tx.backend(), MESSAGE_IDS, BYTES_ID))?;
+        tx.script(&messages_table(tx.backend(), MESSAGE_IDS, true))?;
     }
     let last: Option<String> = tx.row(
         On::EVERYTHING,
@@ -480,20 +480,16 @@ fn take_messages_place(tx: &Tx, copy: &str) -> Result<()> {
     ))
 }
 
-/// A message's ID as text (schema 57), and as its 16 bytes (schema 58), on
-/// each engine.
-const TEXT_ID: [&str; 2] = ["TEXT", "TEXT COLLATE \"C\""];
-const BYTES_ID: [&str; 2] = ["BLOB", "uuid"];
-
-/// The messages' table as schema 57 made it (its ID of type `id`, for
-/// SQLite and for PostgreSQL), called `name`, the old table's indexes
-/// gone: the instants first, then the two numbers, then the ID and the
+/// The messages' table as schema 57 made it (its ID as text), or as schema
+/// 58 makes it (`id_bytes`: its ID as its 16 bytes), called `name`, the
+/// old table's indexes gone: the instants first, then the two numbers, then the ID and the
 /// text, so that PostgreSQL pads nothing between them.
-fn messages_table(backend: Backend, name: &str, id: [&str; 2]) -> String {
-    let (int, small, text, id) = match backend {
-        Backend::Sqlite => ("INTEGER", "INTEGER", "TEXT", id[0]),
-        Backend::Postgres => ("BIGINT", "SMALLINT", "TEXT COLLATE \"C\"", id[1]),
+fn messages_table(backend: Backend, name: &str, id_bytes: bool) -> String {
+    let (int, small, text, bytes) = match backend {
+        Backend::Sqlite => ("INTEGER", "INTEGER", "TEXT", "BLOB"),
+        Backend::Postgres => ("BIGINT", "SMALLINT", "TEXT COLLATE \"C\"", "uuid"),
     };
+    let id = if id_bytes { bytes } else { text };
     let strict = match backend {
         Backend::Sqlite => " STRICT",
         Backend::Postgres => "",

@@ -35,6 +35,12 @@ pub fn shown_id(bytes: [u8; 16]) -> String {
     uuid::Uuid::from_bytes(bytes).to_string()
 }
 
+/// PostgreSQL's column `j` of `r`, a `uuid`, as its 16 bytes.
+fn pg_id(r: &tokio_postgres::Row, j: usize) -> Result<Option<[u8; 16]>> {
+    Ok(r.try_get::<_, Option<uuid::Uuid>>(j)?
+        .map(uuid::Uuid::into_bytes))
+}
+
 /// A stored BLOB that is an ID's 16 bytes. appt's other BLOBs (a national
 /// ID or a channel's secrets, sealed) are a nonce, a tag and the text: 28
 /// bytes at least.
@@ -283,8 +289,7 @@ impl<'r> Row<'r> {
                 } else if ty == Type::INT8 || ty == Type::INT4 || ty == Type::INT2 {
                     self.get::<Option<i64>>(i)?.map_or(Peek::Null, Peek::Int)
                 } else if ty == Type::UUID {
-                    r.try_get::<_, Option<uuid::Uuid>>(j)?
-                        .map_or(Peek::Null, |u| Peek::Id(u.into_bytes()))
+                    pg_id(r, j)?.map_or(Peek::Null, Peek::Id)
                 } else {
                     r.try_get::<_, Option<&str>>(j)?
                         .map_or(Peek::Null, Peek::Text)
@@ -361,8 +366,7 @@ impl Column for Option<String> {
             }
             RowRef::Postgres(r) => {
                 if *r.columns()[j].type_() == tokio_postgres::types::Type::UUID {
-                    Ok(r.try_get::<_, Option<uuid::Uuid>>(j)?
-                        .map(|u| u.to_string()))
+                    Ok(pg_id(r, j)?.map(shown_id))
                 } else {
                     Ok(r.try_get::<_, Option<String>>(j)?)
                 }
@@ -434,8 +438,7 @@ impl Column for Val {
                 } else if ty == Type::INT8 || ty == Type::INT4 || ty == Type::INT2 {
                     row.get::<Option<i64>>(i)?.map_or(Val::Null, Val::Int)
                 } else if ty == Type::UUID {
-                    r.try_get::<_, Option<uuid::Uuid>>(j)?
-                        .map_or(Val::Null, |u| Val::Id(u.into_bytes()))
+                    pg_id(r, j)?.map_or(Val::Null, Val::Id)
                 } else {
                     r.try_get::<_, Option<String>>(j)?
                         .map_or(Val::Null, Val::Text)
