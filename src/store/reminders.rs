@@ -811,6 +811,41 @@ mod tests {
         });
     }
 
+    /// A message asked for by text that is no ID (kept as 16 bytes) is
+    /// not found, and changes nothing, as an unknown ID: never a database
+    /// error (PostgreSQL would refuse the text as a `uuid`).
+    fn text_that_is_no_id_finds_no_message(st: &mut crate::store::Store) {
+        let now = Utc::now();
+        st.write(|tx| {
+            for asked in ["r-1", "0c65dd4b", ""] {
+                let e = get(tx, asked).unwrap_err();
+                assert_eq!(e.code, crate::error::Code::NotFound, "{asked}: {e:?}");
+                set_status(tx, asked, MessageStatus::Cancelled, now)?;
+                assert!(!record_receipt(
+                    tx,
+                    asked,
+                    crate::core::inbound::State::Read,
+                    None,
+                    now
+                )?);
+                assert_eq!(delete_finished(tx, &[asked])?, 0);
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn text_that_is_no_id_finds_no_message_on_sqlite() {
+        text_that_is_no_id_finds_no_message(&mut crate::store::Store::in_memory().unwrap());
+    }
+
+    #[test]
+    #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+    fn text_that_is_no_id_finds_no_message_on_postgres() {
+        crate::store::on_scratch_pg(text_that_is_no_id_finds_no_message);
+    }
+
     #[test]
     fn recording_a_batch_looks_its_reminders_up_by_id() {
         for n in [1, 2, 16, 256] {
