@@ -241,6 +241,17 @@ impl Env {
         }
     }
 
+    /// Row `id` of `table` as its key is written in SQL: as
+    /// [`Env::id_literal`] writes it where the table keeps its IDs as 16
+    /// bytes ([`SIXTEEN_BYTE_IDS`]), else as text.
+    pub fn key_literal(&self, table: &str, id: &str) -> String {
+        if SIXTEEN_BYTE_IDS.contains(&format!("{table}.id").as_str()) {
+            self.id_literal(id)
+        } else {
+            format!("'{id}'")
+        }
+    }
+
     /// An SQL literal of ID `id` for a column that keeps IDs as their 16
     /// bytes: a BLOB on SQLite, text the server reads as a `uuid` on
     /// PostgreSQL.
@@ -1048,6 +1059,10 @@ pub fn undo_schema_57(env: &Env) {
         ));
     }
 }
+
+/// The columns that keep an ID as its 16 bytes: a BLOB on SQLite, a
+/// `uuid` on PostgreSQL (docs/rules.md#reminders-and-notifications).
+pub const SIXTEEN_BYTE_IDS: [&str; 1] = ["reminders.id"];
 
 /// Takes schema 58's change (each message's ID as its 16 bytes) out of
 /// `env`'s database, for tests of older databases: the IDs as text again,

@@ -26,7 +26,7 @@ fn allow_damage(env: &Env) {
 fn damage(env: &Env, table: &str, column: &str, id: &str, value: &str) {
     let set = format!(
         "UPDATE {table} SET {column} = {value} WHERE id = {}",
-        key(env, table, id)
+        env.key_literal(table, id)
     );
     if on_postgres() {
         env.exec(&set);
@@ -35,21 +35,11 @@ fn damage(env: &Env, table: &str, column: &str, id: &str, value: &str) {
     }
 }
 
-/// Row `id` of `table` as its key is written in SQL: a message's ID is
-/// kept as its 16 bytes.
-fn key(env: &Env, table: &str, id: &str) -> String {
-    if table == "reminders" {
-        env.id_literal(id)
-    } else {
-        format!("'{id}'")
-    }
-}
-
 /// The value as stored now, as SQL (to put it back).
 fn stored(env: &Env, table: &str, column: &str, id: &str, integer: bool) -> String {
     let v = env.rows(&format!(
         "SELECT {column}, CASE WHEN {column} IS NULL THEN 'null' ELSE 'v' END FROM {table} WHERE id = {}",
-        key(env, table, id)
+        env.key_literal(table, id)
     ));
     let (v, null) = (&v[0][0], &v[0][1]);
     if null == "null" {
@@ -736,7 +726,7 @@ fn no_damaged_value_makes_a_read_panic_or_lie() {
             let what = format!("{table}.{column} of {id} = {value}");
             let set = format!(
                 "UPDATE {table} SET {column} = {value} WHERE id = {}",
-                key(&env, table, &id)
+                env.key_literal(table, &id)
             );
             let set = if on_postgres() {
                 set

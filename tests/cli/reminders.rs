@@ -977,6 +977,61 @@ fn a_sweep_pages_its_messages_and_sends_each_visit_one_reminder() {
     assert_eq!(count("expired").len(), 600);
 }
 
+/// A clinic whose messages are of every status: two visits on Tuesday (one
+/// cancelled), one on Friday, a sweep the day before, and on Thursday a
+/// sweep whose hook fails (Tuesday's 2-hour reminder expires unsent, the
+/// Friday visit's 24-hour one fails once, to be retried). With the first
+/// visit's ID.
+fn messages_of_every_status() -> (Env, String) {
+    let mut env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
+    let a = s(&env.book(TUE, "10:00", "+50370000001")["id"]).to_string();
+    let b = s(&env.book(TUE, "11:00", "+50370000002")["id"]).to_string();
+    env.book("2026-06-19", "10:00", "+50370000003");
+    env.ok(&["cancel", &b, "--reason", "Viaje"]);
+    env.at(DAY_BEFORE);
+    assert!(sweep(&env, &["--exec", "true"]).status.success());
+    // Thursday: Tuesday's 2-hour reminder expires unsent, and the Friday
+    // visit's 24-hour one fails once, to be retried.
+    env.at("2026-06-18T16:00:00Z");
+    assert_eq!(sweep(&env, &["--exec", "exit 3"]).status.code(), Some(7));
+    (env, a)
+}
+
+/// After an upgrade that copied the messages into `copy`: the messages'
+/// six indexes back, no `copy` left, `check` clean, and the sweep going on
+/// (the retry found by its ID, taken, and sent).
+fn the_copy_took_the_messages_place(env: &mut Env, copy: &str) {
+    assert_eq!(
+        crate::common::index_names(
+            env,
+            "IN ('reminders_appt', 'reminders_due', 'reminders_due_at', 'reminders_kind', \
+             'reminders_provider', 'reminders_recall')"
+        ),
+        [
+            "reminders_appt",
+            "reminders_due",
+            "reminders_due_at",
+            "reminders_kind",
+            "reminders_provider",
+            "reminders_recall"
+        ]
+    );
+    let tables = match env.url() {
+        Some(_) => {
+            format!("SELECT count(*) FROM information_schema.tables WHERE table_name = '{copy}'")
+        }
+        None => format!("SELECT count(*) FROM sqlite_master WHERE name = '{copy}'"),
+    };
+    assert_eq!(env.rows(&tables)[0][0], "0");
+    assert_eq!(env.ok(&["check"])["ok"], true);
+    env.at("2026-06-18T16:10:00Z");
+    let out = sweep(env, &["--exec", "true", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["sent"], 1, "{summary}");
+}
+
 /// What the first batch of schema 57 leaves: the messages' indexes gone,
 /// the table they are copied into holding those whose ID is at most
 /// `upto`, as if the upgrade had been killed after it.
@@ -1028,18 +1083,7 @@ fn messages_copied_up_to(env: &Env, copy: &str, id: &str, taken: [&str; 3], upto
 /// sweep going on from there.
 #[test]
 fn message_statuses_and_kinds_stored_as_names_are_numbered_and_shown_the_same() {
-    let mut env = Env::clinic();
-    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
-    let a = s(&env.book(TUE, "10:00", "+50370000001")["id"]).to_string();
-    let b = s(&env.book(TUE, "11:00", "+50370000002")["id"]).to_string();
-    env.book("2026-06-19", "10:00", "+50370000003");
-    env.ok(&["cancel", &b, "--reason", "Viaje"]);
-    env.at(DAY_BEFORE);
-    assert!(sweep(&env, &["--exec", "true"]).status.success());
-    // Thursday: Tuesday's 2-hour reminder expires unsent, and the Friday
-    // visit's 24-hour one fails once, to be retried.
-    env.at("2026-06-18T16:00:00Z");
-    assert_eq!(sweep(&env, &["--exec", "exit 3"]).status.code(), Some(7));
+    let (mut env, a) = messages_of_every_status();
     let list = |env: &Env, filter: &[&str]| {
         let mut args = vec!["remind", "list", "--limit", "1000"];
         args.extend_from_slice(filter);
@@ -1100,35 +1144,7 @@ fn message_statuses_and_kinds_stored_as_names_are_numbered_and_shown_the_same() 
         env.rows("SELECT count(*) FROM reminders")[0][0],
         ids.len().to_string()
     );
-    assert_eq!(
-        crate::common::index_names(
-            &env,
-            "IN ('reminders_appt', 'reminders_due', 'reminders_due_at', 'reminders_kind', \
-             'reminders_provider', 'reminders_recall')"
-        ),
-        [
-            "reminders_appt",
-            "reminders_due",
-            "reminders_due_at",
-            "reminders_kind",
-            "reminders_provider",
-            "reminders_recall"
-        ]
-    );
-    let tables = match env.url() {
-        Some(_) => {
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'reminders_57'"
-        }
-        None => "SELECT count(*) FROM sqlite_master WHERE name = 'reminders_57'",
-    };
-    assert_eq!(env.rows(tables)[0][0], "0");
-    assert_eq!(env.ok(&["check"])["ok"], true);
-    // The sweep goes on: the retry is taken, and goes out.
-    env.at("2026-06-18T16:10:00Z");
-    let out = sweep(&env, &["--exec", "true", "--json"]);
-    assert!(out.status.success(), "{out:?}");
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(summary["sent"], 1, "{summary}");
+    the_copy_took_the_messages_place(&mut env, "reminders_57");
     assert_eq!(
         list(&env, &["--status", "sent"]).as_array().unwrap().len(),
         sent.as_array().unwrap().len() + 1
@@ -1164,16 +1180,7 @@ fn message_id_types(env: &Env) -> Vec<Vec<String>> {
 /// sweep going on from there.
 #[test]
 fn message_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
-    let mut env = Env::clinic();
-    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
-    let a = s(&env.book(TUE, "10:00", "+50370000001")["id"]).to_string();
-    let b = s(&env.book(TUE, "11:00", "+50370000002")["id"]).to_string();
-    env.book("2026-06-19", "10:00", "+50370000003");
-    env.ok(&["cancel", &b, "--reason", "Viaje"]);
-    env.at(DAY_BEFORE);
-    assert!(sweep(&env, &["--exec", "true"]).status.success());
-    env.at("2026-06-18T16:00:00Z");
-    assert_eq!(sweep(&env, &["--exec", "exit 3"]).status.code(), Some(7));
+    let (mut env, a) = messages_of_every_status();
     let list = |env: &Env| env.ok(&["remind", "list", "--limit", "1000"])["reminders"].clone();
     let all = list(&env);
     let history = env.ok(&["history", &a]);
@@ -1200,29 +1207,7 @@ fn message_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
     assert_eq!(env.ok(&["history", &a]), history);
     assert_eq!(message_id_types(&env), bytes);
     assert_eq!(env.rows("SELECT id FROM reminders ORDER BY id"), ids);
-    assert_eq!(
-        crate::common::index_names(
-            &env,
-            "IN ('reminders_appt', 'reminders_due', 'reminders_due_at', 'reminders_kind', \
-             'reminders_provider', 'reminders_recall')"
-        )
-        .len(),
-        6
-    );
-    let tables = match env.url() {
-        Some(_) => {
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'reminders_58'"
-        }
-        None => "SELECT count(*) FROM sqlite_master WHERE name = 'reminders_58'",
-    };
-    assert_eq!(env.rows(tables)[0][0], "0");
-    assert_eq!(env.ok(&["check"])["ok"], true);
-    // The sweep goes on: the retry is found by its ID, taken, and goes out.
-    env.at("2026-06-18T16:10:00Z");
-    let out = sweep(&env, &["--exec", "true", "--json"]);
-    assert!(out.status.success(), "{out:?}");
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(summary["sent"], 1, "{summary}");
+    the_copy_took_the_messages_place(&mut env, "reminders_58");
 }
 
 /// A message whose ID is no UUID (appt never wrote one) stops schema 58

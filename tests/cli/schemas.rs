@@ -157,10 +157,6 @@ fn checks_in(sql: &str) -> Vec<String> {
     found
 }
 
-/// The columns that keep an ID as its 16 bytes: a BLOB on SQLite, a
-/// `uuid` on PostgreSQL.
-const SIXTEEN_BYTE_IDS: [&str; 1] = ["reminders.id"];
-
 /// A column's type on PostgreSQL's terms: SQLite's INTEGER is a BIGINT,
 /// BLOB is BYTEA (a `uuid` for an ID of 16 bytes), and TEXT compares byte
 /// by byte (PostgreSQL's collation "C").
@@ -168,7 +164,7 @@ fn sqlite_type(column: &str, declared: &str) -> String {
     match declared {
         "INTEGER" => "bigint".into(),
         "TEXT" => "text collate C".into(),
-        "BLOB" if SIXTEEN_BYTE_IDS.contains(&column) => "uuid".into(),
+        "BLOB" if crate::common::SIXTEEN_BYTE_IDS.contains(&column) => "uuid".into(),
         "BLOB" => "bytea".into(),
         other => format!("unknown {other}"),
     }
