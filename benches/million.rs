@@ -952,7 +952,8 @@ impl Plan {
             events,
             clinic: text("SELECT name FROM clinics ORDER BY name LIMIT 1")?,
             show_id: text(&format!(
-                "SELECT id FROM appointments WHERE local_date = '{day}' ORDER BY starts_at LIMIT 1 OFFSET 7"
+                "SELECT {} FROM appointments WHERE local_date = '{day}' ORDER BY starts_at LIMIT 1 OFFSET 7",
+                sqlite_id_text("id")
             ))?,
             clinic_id,
             doctor,
@@ -1030,11 +1031,7 @@ impl Engine {
         if self.pg() {
             format!("{col}::text")
         } else {
-            let h = format!("hex({col})");
-            format!(
-                "lower(substr({h}, 1, 8) || '-' || substr({h}, 9, 4) || '-' || substr({h}, 13, 4) \
-                 || '-' || substr({h}, 17, 4) || '-' || substr({h}, 21))"
-            )
+            sqlite_id_text(col)
         }
     }
 
@@ -1080,7 +1077,7 @@ impl Engine {
         let o = self.obj();
         let ts = |c: &str| self.ts(c);
         format!(
-            "{o}('id',a.id,'clinic_id',a.clinic_id,'doctor_id',a.doctor_id,'patient_id',a.patient_id,\
+            "{o}('id',{id},'clinic_id',a.clinic_id,'doctor_id',a.doctor_id,'patient_id',a.patient_id,\
              'service_id',a.service_id,'date',a.local_date,'start_time',{st},'end_time',{et},\
              'duration_minutes',a.duration_minutes,'starts_at',{sa},'ends_at',{ea},'timezone',c.timezone,\
              'status',a.status,'token_number',a.token_number,'source',a.source,'session',a.session,\
@@ -1093,6 +1090,7 @@ impl Engine {
              'service',CASE WHEN s.id IS NULL THEN NULL ELSE {o}('id',s.id,'name',s.name,'duration_minutes',s.duration_minutes) END,\
              'created_at',{ca},'updated_at',{ua},'confirmed_at',{cf},'checked_in_at',{ci},\
              'started_at',{sd},'completed_at',{cd},'cancelled_at',{cc},'no_show_at',{ns})",
+            id = self.id_text("a.id"),
             st = self.hm("a.starts_at"),
             et = self.hm("a.ends_at"),
             sa = ts("a.starts_at"),
@@ -1151,16 +1149,30 @@ impl Engine {
                 let c = Connection::open(p).map_err(err)?;
                 let mut st = c.prepare(sql).map_err(err)?;
                 let n = st.column_count();
+                // An ID kept as its 16 bytes, as its text.
+                let cell = |r: &rusqlite::Row, i: usize| match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Blob(b) if b.len() == 16 => {
+                        Ok(uuid::Uuid::from_slice(b).unwrap_or_default().to_string())
+                    }
+                    _ => r.get::<_, String>(i),
+                };
                 let rows = st
-                    .query_map([], |r| (0..n).map(|i| r.get::<_, String>(i)).collect())
+                    .query_map([], |r| (0..n).map(|i| cell(r, i)).collect())
                     .map_err(err)?;
                 rows.collect::<Result<Vec<Vec<String>>, _>>().map_err(err)
             }
             Engine::Pg(_, client) => {
                 let rows = client.borrow_mut().query(sql, &[]).map_err(err)?;
+                let cell = |r: &postgres::Row, i: usize| {
+                    if *r.columns()[i].type_() == postgres::types::Type::UUID {
+                        r.get::<_, uuid::Uuid>(i).to_string()
+                    } else {
+                        r.get::<_, String>(i)
+                    }
+                };
                 Ok(rows
                     .iter()
-                    .map(|r| (0..r.len()).map(|i| r.get::<_, String>(i)).collect())
+                    .map(|r| (0..r.len()).map(|i| cell(r, i)).collect())
                     .collect())
             }
         }
@@ -1397,7 +1409,10 @@ impl Bench<'_> {
                 doc = p.doctor,
                 lo = day_start - 480 * 60,
             ),
-            "show ID" => format!("SELECT {aj} {JOINS} WHERE a.id = '{}';", p.show_id),
+            "show ID" => format!(
+                "SELECT {aj} {JOINS} WHERE a.id = {};",
+                e.id_literal(&p.show_id)
+            ),
             // Each clinic's through its index, as appt asks (schema v24
             // keeps no index of the whole database's bookings by time).
             "count" => format!(
@@ -1540,7 +1555,7 @@ impl Bench<'_> {
             // doctor and service, as JSON (the appointment as it is now: an
             // event shows it as it was, rebuilt from what is stored).
             let events_ref = format!(
-                "SELECT {o}('id',e.id,'type',{ty},'appointment_id',e.appointment_id,'created_at',{ca},\
+                "SELECT {o}('id',e.id,'type',{ty},'appointment_id',{visit},'created_at',{ca},\
                  'actor',e.actor,'data',{data},'appointment',{aj}) \
                  FROM events e JOIN appointments a ON a.id = e.appointment_id \
                  JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
@@ -1548,6 +1563,7 @@ impl Bench<'_> {
                  WHERE e.id > {after} ORDER BY e.id;",
                 o = e.obj(),
                 ty = event_name("e.type"),
+                visit = e.id_text("e.appointment_id"),
                 ca = e.ts("e.created_at"),
                 data = e.json_text("e.data"),
                 aj = e.appointment_json(),
@@ -1612,7 +1628,7 @@ impl Bench<'_> {
             );
             let n = now().timestamp();
             let remind_ref = format!(
-                "{begin}; SELECT {o}('id',{id},'appointment_id',r.appointment_id,'offset_minutes',r.offset_minutes,\
+                "{begin}; SELECT {o}('id',{id},'appointment_id',{visit},'offset_minutes',r.offset_minutes,\
                    'due_at',{due},'status','sent','attempts',r.attempts + 1,'appointment',{aj}) \
                    FROM reminders r JOIN appointments a ON a.id = r.appointment_id \
                    JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
@@ -1625,6 +1641,7 @@ impl Bench<'_> {
                 sent = MessageStatus::Sent.code(),
                 due = e.ts("r.due_at"),
                 id = e.id_text("r.id"),
+                visit = e.id_text("r.appointment_id"),
             );
             let due_n = p.due_ids.len();
             let r = self
@@ -1660,15 +1677,15 @@ impl Bench<'_> {
         if self.wanted("book") {
             let template = format!(
                 "SELECT 'x', clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, ends_at, \
-                 duration_minutes, 'cancelled', 0, source, created_at, updated_at FROM appointments WHERE id = '{}'",
-                p.show_id
+                 duration_minutes, 'cancelled', 0, 'bench-ref', created_at, updated_at FROM appointments WHERE id = {}",
+                e.id_literal(&p.show_id)
             );
             let book_ref = |i: usize| {
                 let sql = format!(
                     "{begin}; INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, \
                      local_date, starts_at, ends_at, duration_minutes, status, token_number, source, created_at, updated_at) \
                      {}; COMMIT;",
-                    template.replacen("'x'", &format!("'bench-ref-{i}'"), 1)
+                    template.replacen("'x'", &e.id_literal(&reference_id(i)), 1)
                 );
                 e.reference(&sql)
             };
@@ -1702,7 +1719,7 @@ impl Bench<'_> {
                     )
                 })
             };
-            let _ = e.exec("DELETE FROM appointments WHERE id LIKE 'bench-ref-%';");
+            let _ = e.exec("DELETE FROM appointments WHERE source = 'bench-ref';");
             note("book", r);
         }
 
@@ -1989,7 +2006,7 @@ impl Bench<'_> {
                 "BEGIN IMMEDIATE",
             )
         };
-        // A message's ID is kept as its 16 bytes.
+        // A message's ID and an appointment's are kept as their 16 bytes.
         let message_id = if e.pg() {
             "gen_random_uuid()"
         } else {
@@ -2001,7 +2018,7 @@ impl Bench<'_> {
         // The keys are drawn before the first transaction, in a temporary
         // table (not in the file); each transaction writes its share.
         let mut sql = format!(
-            "{setup} CREATE TEMP TABLE floor_ids AS SELECT s.id AS src, {uuid} AS aid, {uuid} AS pid, \
+            "{setup} CREATE TEMP TABLE floor_ids AS SELECT s.id AS src, {message_id} AS aid, {uuid} AS pid, \
                row_number() OVER () AS n FROM (SELECT id FROM appointments ORDER BY starts_at DESC LIMIT {n}) s; "
         );
         let each = n.div_ceil(transactions.max(1));
@@ -2190,8 +2207,8 @@ impl Bench<'_> {
         let first = now().date_naive() + Duration::days(7);
         let template = format!(
             "SELECT 'x', clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, ends_at, \
-             duration_minutes, 'cancelled', 0, source, created_at, updated_at FROM appointments WHERE id = '{}'",
-            p.show_id
+             duration_minutes, 'cancelled', 0, source, created_at, updated_at FROM appointments WHERE id = {}",
+            self.engine.id_literal(&p.show_id)
         );
         let n = self.runs + 2;
         let (mut a, mut r) = (Vec::new(), Vec::new());
@@ -3482,9 +3499,9 @@ impl Bench<'_> {
             "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, attempts, \
              sent_at, created_at, updated_at, kind, channel, provider_id, delivered_at, read_at) \
              SELECT {message_id}, id, 1440, starts_at - 86400, {sent}, 1, starts_at - 86400, \
-             starts_at - 90000, starts_at - 86400, {reminder}, 'whatsapp', 'wamid.' || id, \
-             CASE WHEN substr(id, 1, 1) < 'c' THEN starts_at - 86340 END, \
-             CASE WHEN substr(id, 1, 1) < '6' THEN starts_at - 86000 END \
+             starts_at - 90000, starts_at - 86400, {reminder}, 'whatsapp', 'wamid.' || {text}, \
+             CASE WHEN substr({text}, 1, 1) < 'c' THEN starts_at - 86340 END, \
+             CASE WHEN substr({text}, 1, 1) < '6' THEN starts_at - 86000 END \
              FROM appointments WHERE clinic_id = '{}' AND local_date = '{day}' \
              ORDER BY id LIMIT {BOARD_MESSAGES}",
             p.clinic_id,
@@ -3492,11 +3509,8 @@ impl Bench<'_> {
             reminder = MessageKind::Reminder.code(),
             // Each message's ID the 16 bytes of its visit's (a message's own
             // are kept so; unique among the messages as the visits' are).
-            message_id = if e.pg() {
-                "CAST(id AS uuid)"
-            } else {
-                "unhex(replace(id, '-', ''))"
-            }
+            message_id = "id",
+            text = e.id_text("id"),
         ))?;
         Ok(BoardDay {
             date,
@@ -3646,8 +3660,9 @@ impl Bench<'_> {
             .filter_map(|c| c.doctor.as_ref().map(|d| format!("'{}'", d.id)))
             .collect();
         self.engine.strings(&format!(
-            "SELECT id FROM appointments WHERE doctor_id IN ({}) AND local_date = '{}' \
+            "SELECT {} FROM appointments WHERE doctor_id IN ({}) AND local_date = '{}' \
              AND status = 'scheduled' AND starts_at >= {} ORDER BY starts_at, id",
+            self.engine.id_text("id"),
             doctors.join(","),
             day.date,
             day.now.timestamp()
@@ -4049,4 +4064,19 @@ impl Bench<'_> {
 /// An instant as `APPT_NOW` takes it.
 fn board_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The ID of the reference's `i`th booking (its rows are deleted by their
+/// source afterwards).
+fn reference_id(i: usize) -> String {
+    format!("00000000-0000-4000-8000-{i:012x}")
+}
+
+/// SQLite's text of the ID of 16 bytes in `col`, as appt shows it.
+fn sqlite_id_text(col: &str) -> String {
+    let h = format!("hex({col})");
+    format!(
+        "lower(substr({h}, 1, 8) || '-' || substr({h}, 9, 4) || '-' || substr({h}, 13, 4) \
+         || '-' || substr({h}, 17, 4) || '-' || substr({h}, 21))"
+    )
 }

@@ -342,7 +342,7 @@ impl<'a> Writer<'a> {
             self.event
                 .execute(params![
                     e.kind.code(),
-                    e.appointment_id,
+                    id_bytes(&e.appointment_id),
                     e.at,
                     e.data,
                     e.actor
@@ -482,7 +482,7 @@ impl<'a> Writer<'a> {
         let ts = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp());
         self.appointment
             .execute(params![
-                a.id,
+                id_bytes(&a.id),
                 a.clinic_id,
                 a.doctor_id,
                 a.window_id,
@@ -542,7 +542,7 @@ impl<'a> Writer<'a> {
             self.reminder
                 .execute(params![
                     rng.uuid_bytes(),
-                    a.id,
+                    id_bytes(&a.id),
                     offset,
                     due.timestamp(),
                     state.code(),
@@ -556,4 +556,11 @@ impl<'a> Writer<'a> {
         }
         Ok(())
     }
+}
+
+/// An appointment's ID as appt keeps it: its 16 bytes.
+fn id_bytes(id: &str) -> [u8; 16] {
+    uuid::Uuid::parse_str(id)
+        .expect("the builder's IDs are UUIDs")
+        .into_bytes()
 }

@@ -158,7 +158,7 @@ mod tests {
     fn a_forged_altered_or_truncated_token_is_not_found() {
         let mut st = store();
         let token = st
-            .write(|tx| issue(tx, &Target::Appointment("a1".into()), Utc::now()))
+            .write(|tx| issue(tx, &Target::Appointment(crate::store::new_id()), Utc::now()))
             .unwrap();
         let mut altered = token.clone().into_bytes();
         let last = altered.len() - 2;

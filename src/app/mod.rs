@@ -63,9 +63,10 @@ pub(crate) mod waitlist;
 pub(crate) mod web;
 pub mod window;
 
-/// What a statement declares it reads and writes: for the tests of a front
-/// end that read its database as it is.
-pub use crate::store::db::{On, Table};
+/// What a statement declares it reads and writes, and an ID bound where
+/// it is kept as its 16 bytes: for the tests of a front end that read its
+/// database as it is.
+pub use crate::store::db::{id as bound_id, On, Table};
 pub use crate::store::{Create, ReadDb, Stopper, Store, MAX_LAG};
 
 /// How long a step that must not be given up (a message's record once it

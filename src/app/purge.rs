@@ -24,15 +24,7 @@ const BATCH: i64 = 500;
 /// [`BATCH`], or in debug builds `APPT_TEST_BATCH` (a test that kills a
 /// purge half-way needs many batches of a small database).
 fn batch_size() -> i64 {
-    #[cfg(debug_assertions)]
-    if let Some(n) = std::env::var("APPT_TEST_BATCH")
-        .ok()
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|n| *n > 0)
-    {
-        return n;
-    }
-    BATCH
+    crate::store::batch_size(BATCH)
 }
 
 /// One table's part of a purge, done to a batch of visits that are over.

@@ -7,8 +7,8 @@ use super::{Board, Flow, Options};
 use crate::app::book::{self, BookRequest};
 use crate::app::change::{self, StatusRequest};
 use crate::app::schedule::WhenInput;
+use crate::app::{bound_id, On, Table};
 use crate::app::{clinic, closure, doctor, service, waitlist, window, Clock, Store};
-use crate::app::{On, Table};
 use crate::core::message::Status as MessageStatus;
 use crate::core::{Actor, Language, Status};
 use crate::output::board::Note;
@@ -589,7 +589,7 @@ fn enter_on_a_free_cell_books_a_new_patient_as_the_board() {
             tx.one(
                 On::reads(&[Table::Events]),
                 "SELECT actor FROM events WHERE appointment_id = ?1",
-                crate::args![a.id.clone()],
+                crate::args![bound_id(&a.id)],
             )
         })
         .unwrap();
@@ -955,7 +955,11 @@ fn a_change_reads_again_only_the_part_of_the_day_it_touched() {
                 On::writes(&[Table::Reminders]),
                 "UPDATE reminders SET status = ?3, sent_at = ?1 WHERE id = \
                  (SELECT min(id) FROM reminders WHERE appointment_id = ?2)",
-                crate::args![now.timestamp(), first.as_str(), MessageStatus::Sent.code()],
+                crate::args![
+                    now.timestamp(),
+                    bound_id(&first),
+                    MessageStatus::Sent.code()
+                ],
             )?;
             assert_eq!(sent, 1);
             Ok(())

@@ -57,7 +57,14 @@ pub fn record(
                 "INSERT INTO access_log ({COLS}) \
                  SELECT ?1, ?2, clinic_id, patient_id, id, ?3, ?4, ?5 FROM appointments WHERE id = ?6"
             ),
-            args![super::new_id(), epoch(at), actor, os_user, command, id],
+            args![
+                super::new_id(),
+                epoch(at),
+                actor,
+                os_user,
+                command,
+                super::db::id(id)
+            ],
         )?;
     }
     Ok(())

@@ -4,9 +4,9 @@
 use super::appointment_columns::{self, overbooked};
 use super::asked::Asked;
 use super::columns::{assignments, count, place, under};
-use super::db::{marks, Backend, Changes, Insert, On, Peek, Row, Table, ToVal, Tx, Val};
+use super::db::{self, marks, Backend, Changes, Insert, On, Peek, Row, Table, ToVal, Tx, Val};
 use super::stored::{Fields, BUFFER, MINUTES};
-use super::{by_id, epoch, resolve, Lookup, ACTIVE};
+use super::{epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
 use crate::core::{time, Appointment, AppointmentRow, Modality, Status, Urgency, VisitType};
@@ -206,14 +206,13 @@ fn row_of(f: &Fields) -> Result<AppointmentRow> {
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Appointment> {
-    by_id(
-        conn,
+    conn.row(
         SELECTED,
         &format!("{} WHERE a.id = ?1", select()),
-        id,
-        crate::error::Entity::Appointment,
+        args![db::id(id)],
         from_row,
-    )
+    )?
+    .ok_or_else(|| Error::not_found(crate::error::Entity::Appointment))
 }
 
 /// How many times appointment `id` has changed (its `sequence`): an
@@ -223,7 +222,7 @@ pub fn sequence(conn: &Tx, id: &str) -> Result<i64> {
     conn.row(
         On::reads(&[Table::Appointments]),
         "SELECT sequence FROM appointments WHERE id = ?1",
-        args![id],
+        args![db::id(id)],
         |r| r.get(0),
     )?
     .ok_or_else(|| Error::not_found(crate::error::Entity::Appointment))
@@ -237,7 +236,7 @@ pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Appointment>>
     ids.sort_unstable();
     ids.dedup();
     let sql = format!("{} WHERE a.id IN ({{keys}})", select());
-    for a in conn.rows_in(SELECTED, &sql, &[], &ids, from_row)? {
+    for a in conn.rows_in_ids(SELECTED, &sql, &[], &ids, from_row)? {
         found.insert(a.id.clone(), a);
     }
     // An ID that is not there is answered as `get` answers it.
@@ -278,7 +277,7 @@ pub fn bare_many(conn: &Tx, ids: &[&str]) -> Result<Vec<Bare>> {
         under("a", COLS),
         super::resources::GIVEN
     );
-    let found = conn.rows_in(BARE, &sql, &[], &ids, |r| {
+    let found = conn.rows_in_ids(BARE, &sql, &[], &ids, |r| {
         let f = r.of("appointments", place!(COLS, "id"))?;
         Ok(Bare {
             row: row_of(&f)?,
@@ -300,7 +299,7 @@ pub fn bare_many(conn: &Tx, ids: &[&str]) -> Result<Vec<Bare>> {
 /// sequence (as [`each`] hands them); an ID not there is left out.
 pub fn those(conn: &Tx, ids: &[&str]) -> Result<Vec<(Appointment, i64)>> {
     let sql = format!("{} WHERE a.id IN ({{keys}})", select());
-    conn.rows_in(SELECTED, &sql, &[], ids, |r| {
+    conn.rows_in_ids(SELECTED, &sql, &[], ids, |r| {
         Ok((from_row(r)?, r.get(joined!("a.sequence"))?))
     })
 }
@@ -415,7 +414,7 @@ pub fn name_given(conn: &Tx, id: &str, name: &str) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Appointments]),
         "UPDATE appointments SET patient_name_given = ?2 WHERE id = ?1",
-        args![id, name],
+        args![db::id(id), name],
     )?;
     Ok(())
 }
@@ -463,7 +462,7 @@ pub fn set_solo(conn: &Tx, id: &str, solo: bool) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Appointments]),
         "UPDATE appointments SET solo = ?2 WHERE id = ?1",
-        args![id, solo],
+        args![db::id(id), solo],
     )?;
     Ok(())
 }
@@ -484,7 +483,7 @@ pub fn save(conn: &Tx, a: &AppointmentRow) -> Result<()> {
             assignments(SAVED, 2)
         )
     });
-    let mut args = vec![a.id.to_val()];
+    let mut args = vec![db::id(&a.id)];
     args.extend(appointment_columns::bind(a, SAVED)?);
     conn.exec(On::writes(&[Table::Appointments]), sql, &args)?;
     // Its rooms and equipment follow its time and status.
@@ -501,7 +500,7 @@ pub(super) fn busy_sql(cond: &str) -> String {
         "SELECT {BUSY_COLS} FROM appointments WHERE {cond} \
          AND starts_at < CAST(?2 AS BIGINT) + {MAX_BUFFER_SECS} AND starts_at > ?3 \
          AND starts_at - buffer_before * 60 < ?2 AND ends_at + buffer_after * 60 > ?4 \
-         AND status IN {ACTIVE} AND (CAST(?5 AS TEXT) IS NULL OR id <> ?5)"
+         AND status IN {ACTIVE} AND id IS DISTINCT FROM ?5"
     )
 }
 
@@ -570,7 +569,7 @@ pub(super) fn busy_args(
     except: Option<&str>,
 ) -> Vec<Val> {
     let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
-    args![key, epoch(to), lower, epoch(from), except].to_vec()
+    args![key, epoch(to), lower, epoch(from), db::maybe_id(except)].to_vec()
 }
 
 /// A doctor's active appointments (at any clinic) overlapping `[from, to)`.
@@ -732,9 +731,9 @@ pub fn same_day(
         On::reads(&[Table::Appointments]),
         &format!(
             "SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 \
-         AND status IN {ACTIVE} AND (CAST(?3 AS TEXT) IS NULL OR id <> ?3) ORDER BY starts_at"
+         AND status IN {ACTIVE} AND id IS DISTINCT FROM ?3 ORDER BY starts_at"
         ),
-        args![patient_id, on.to_string(), except],
+        args![patient_id, on.to_string(), db::maybe_id(except)],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
@@ -760,13 +759,13 @@ pub fn day_counts(
         "SELECT (SELECT max_per_day FROM services WHERE id = ?3), n.every, n.of_service FROM \
          (SELECT count(*) AS every, count(CASE WHEN service_id = ?3 THEN 1 END) AS of_service \
           FROM appointments WHERE {owner} AND local_date = ?2 AND status IN {ACTIVE} \
-          AND (CAST(?4 AS TEXT) IS NULL OR id <> ?4)) n"
+          AND id IS DISTINCT FROM ?4) n"
     );
     let reads = On::reads(&[Table::Services, Table::Appointments]);
     let rows = conn.rows(
         reads,
         &sql,
-        args![key, on.to_string(), service_id, except],
+        args![key, on.to_string(), service_id, db::maybe_id(except)],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     Ok(rows.into_iter().next().unwrap_or((None, 0, 0)))

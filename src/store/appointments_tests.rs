@@ -151,15 +151,15 @@ fn front_desk_queries_use_indexes_on_postgres() {
         let mut queries: Vec<(String, Vec<Val>)> = vec![
             (
                 busy_sql("doctor_id = ?1"),
-                args!["d", 2_i64, 0_i64, 1_i64, "x"].to_vec(),
+                args!["d", 2_i64, 0_i64, 1_i64, Val::Null].to_vec(),
             ),
             (
                 busy_sql(CLINIC_WIDE),
-                args!["c", 2_i64, 0_i64, 1_i64, "x", "s"].to_vec(),
+                args!["c", 2_i64, 0_i64, 1_i64, Val::Null, "s"].to_vec(),
             ),
             (
                 super::super::ahead::day_sql(),
-                args!["d", 2_i64, 0_i64, 1_i64, "x", "c", "2026-06-15", "2026-06-15", "d"].to_vec(),
+                args!["d", 2_i64, 0_i64, 1_i64, Val::Null, "c", "2026-06-15", "2026-06-15", "d"].to_vec(),
             ),
             (by_refs_sql(Backend::Postgres, 1), args!["r"].to_vec()),
             (

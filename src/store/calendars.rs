@@ -353,7 +353,13 @@ pub fn wrote(tx: &Tx, calendar_id: &str, w: &Written) -> Result<()> {
              ON CONFLICT (calendar_id, appointment_id) DO UPDATE SET \
              sequence = excluded.sequence, digest = excluded.digest, etag = excluded.etag"
         ),
-        args![calendar_id, w.appointment_id, w.sequence, w.digest, w.etag],
+        args![
+            calendar_id,
+            super::db::id(&w.appointment_id),
+            w.sequence,
+            w.digest,
+            w.etag
+        ],
     )?;
     Ok(())
 }
@@ -363,7 +369,7 @@ pub fn unwrote(tx: &Tx, calendar_id: &str, appointment_id: &str) -> Result<()> {
     tx.exec(
         On::writes(&[Table::CalendarWrites]),
         "DELETE FROM calendar_writes WHERE calendar_id = ?1 AND appointment_id = ?2",
-        args![calendar_id, appointment_id],
+        args![calendar_id, super::db::id(appointment_id)],
     )?;
     Ok(())
 }

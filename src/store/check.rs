@@ -12,7 +12,7 @@
 //! million appointments take seconds). A row with a damaged instant is listed
 //! as damaged and left out of the invariants, which could only guess at it.
 
-use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
+use super::db::{marks, Peek, Row as DbRow, Tx, Val};
 use super::db::{On, Table};
 use super::keys::{Keys, Unopened};
 use super::stored::{self, Layout};
@@ -98,7 +98,7 @@ fn appointments(conn: &Tx, rest: &str, args: &[Val]) -> Result<Vec<AppointmentRo
 fn appointments_by_id(conn: &Tx, ids: &[String]) -> Result<Vec<AppointmentRow>> {
     let mut rows = Vec::new();
     for chunk in ids.chunks(500) {
-        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
+        let args: Vec<Val> = chunk.iter().map(|id| super::db::id(id)).collect();
         rows.extend(appointments(
             conn,
             &format!("WHERE a.id IN ({})", marks(1, chunk.len())),
@@ -364,7 +364,7 @@ fn key_statements(conn: &Connection) -> Result<Vec<(String, String, String, Stri
                 .map(|(from, to)| format!("p.{} = c.{}", quoted(to), quoted(from)))
                 .collect();
             let sql = format!(
-                "SELECT {}, CAST(c.{} AS TEXT) FROM {} c WHERE {} \
+                "SELECT {}, c.{} FROM {} c WHERE {} \
                  AND NOT EXISTS (SELECT 1 FROM {} p WHERE {})",
                 if without_rowid { "NULL" } else { "c.rowid" },
                 quoted(&pairs[0].0),
@@ -387,9 +387,23 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
     let mut broken = Vec::new();
     for (table, parent, column, sql) in key_statements(conn)? {
         let mut st = conn.prepare(&sql)?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get(1)?)))?;
+        let rows = st.query_map([], |r| {
+            use rusqlite::types::ValueRef;
+            // The value as appt shows it: an ID kept as its 16 bytes as its text.
+            let value = match r.get_ref(1)? {
+                ValueRef::Null => None,
+                ValueRef::Integer(i) => Some(i.to_string()),
+                ValueRef::Real(f) => Some(f.to_string()),
+                ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Some(
+                    super::db::stored_id(b)
+                        .map_or_else(|| format!("{} bytes", b.len()), super::db::shown_id),
+                ),
+            };
+            Ok((r.get::<_, Option<i64>>(0)?, value))
+        })?;
         for row in rows {
-            let (rowid, value): (Option<i64>, Option<String>) = row?;
+            let (rowid, value) = row?;
             broken.push((
                 table.clone(),
                 rowid,

@@ -233,7 +233,7 @@ fn links(tx: &Tx, id: &str, offers: &[Offer]) -> Result<usize> {
         n += tx.exec(
             On::writes(&[Table::PatientLinks]),
             "DELETE FROM patient_links WHERE kind = 'offer' AND target_id = ?1",
-            args![offer],
+            args![super::db::id(offer)],
         )?;
     }
     Ok(n)
@@ -547,7 +547,7 @@ fn link_rows(tx: &Tx, erased: &HashSet<String>) -> Result<Vec<TraceRow>> {
         let open: Option<i64> = tx.row(
             On::reads(&[Table::PatientLinks]),
             "SELECT 1 FROM patient_links WHERE kind = 'offer' AND target_id = ?1",
-            args![offer],
+            args![super::db::id(&offer)],
             |r| r.get(0),
         )?;
         if open.is_some() {

@@ -71,7 +71,7 @@ fn insert(
         &INSERT,
         args![
             kind.code(),
-            appointment_id,
+            super::db::maybe_id(appointment_id),
             epoch(now),
             data,
             actor.to_string(),
@@ -117,7 +117,7 @@ pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
     conn.rows(
         On::reads(&[Table::Events]),
         &format!("SELECT {COLS} FROM events WHERE appointment_id = ?1 ORDER BY id"),
-        args![appointment_id],
+        args![super::db::id(appointment_id)],
         from_row,
     )
 }
@@ -163,7 +163,7 @@ pub fn data_of(conn: &Tx, ids: &[&str]) -> Result<Vec<(i64, Value)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let args: Vec<Val> = ids.iter().map(|id| id.to_val()).collect();
+    let args: Vec<Val> = super::db::ids(ids).collect();
     conn.rows(
         On::reads(&[Table::Events]),
         &format!(
@@ -309,7 +309,7 @@ pub fn each_after(
 /// The events of appointments `ids` from event `from` on, as stored, in
 /// one query per few hundred appointments (in no order).
 pub fn of_appointments(conn: &Tx, ids: &[&str], from: i64) -> Result<Vec<Event>> {
-    conn.rows_in(
+    conn.rows_in_ids(
         On::reads(&[Table::Events]),
         &format!("SELECT {COLS} FROM events WHERE id >= ?1 AND appointment_id IN ({{keys}})"),
         &[from.to_val()],

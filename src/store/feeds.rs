@@ -265,7 +265,7 @@ fn signature_sql(pg: bool, doctor: bool, named: bool) -> String {
     let visits = if pg {
         "count(*) || ':' || coalesce(sum(hashtext(a.id || ':' || a.sequence)), 0)"
     } else {
-        "coalesce(string_agg(a.id || ':' || a.sequence, ','), '')"
+        "coalesce(string_agg(hex(a.id) || ':' || a.sequence, ','), '')"
     };
     let patients = if named {
         format!("coalesce((SELECT m.value FROM meta m WHERE m.key = '{PATIENT_NAMES}'), '0')")

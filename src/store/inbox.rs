@@ -151,7 +151,7 @@ pub fn set_outcome(
     conn.exec(
         On::writes(&[Table::Inbox]),
         "UPDATE inbox SET outcome = ?2, appointment_id = ?3 WHERE id = ?1",
-        args![id, outcome, appointment_id],
+        args![id, outcome, super::db::maybe_id(appointment_id)],
     )?;
     Ok(())
 }

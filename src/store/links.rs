@@ -11,6 +11,8 @@ use crate::args;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 
+/// A link's target is an appointment's ID or a message's, kept as its 16
+/// bytes either way (docs/performance.md#footprint).
 pub const COLS: &str = "nonce, kind, target_id, created_at";
 
 /// What a link may name: an appointment, or a waitlist offer's message.
@@ -35,7 +37,7 @@ pub fn nonce_of(tx: &Tx, kind: &str, target: &str) -> Result<Option<String>> {
     tx.row(
         On::reads(&[Table::PatientLinks]),
         "SELECT nonce FROM patient_links WHERE kind = ?1 AND target_id = ?2",
-        args![kind, target],
+        args![kind, super::db::id(target)],
         |r| r.get(0),
     )
 }
@@ -44,7 +46,7 @@ pub fn insert(tx: &Tx, nonce: &str, kind: &str, target: &str, now: DateTime<Utc>
     tx.exec(
         On::writes(&[Table::PatientLinks]),
         &format!("INSERT INTO patient_links ({COLS}) VALUES (?1, ?2, ?3, ?4)"),
-        args![nonce, kind, target, epoch(now)],
+        args![nonce, kind, super::db::id(target), epoch(now)],
     )?;
     Ok(())
 }
@@ -60,7 +62,7 @@ pub struct Issued {
 
 /// The links made to the targets `ids` (whole IDs) of `kind`, oldest first.
 pub fn issued(tx: &Tx, kind: &str, ids: &[&str]) -> Result<Vec<Issued>> {
-    let mut found = tx.rows_in(
+    let mut found = tx.rows_in_ids(
         On::reads(&[Table::PatientLinks]),
         "SELECT kind, target_id, created_at FROM patient_links \
          WHERE kind = ?1 AND target_id IN ({keys})",
@@ -113,7 +115,7 @@ pub fn delete_to(tx: &Tx, kind: &str, targets: &[&str]) -> Result<usize> {
 
 fn to_args(kind: &str, targets: &[&str]) -> Vec<Val> {
     std::iter::once(kind.to_val())
-        .chain(targets.iter().map(|t| t.to_val()))
+        .chain(super::db::ids(targets))
         .collect()
 }
 

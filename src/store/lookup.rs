@@ -189,6 +189,25 @@ pub(super) fn could_be_id(input: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b'-')
 }
 
+/// The ID `prefix` begins, filled out with `fill` in the form IDs are
+/// shown (lowercase hex in five groups); none when no ID begins so.
+fn id_filled(prefix: &str, fill: char) -> Option<String> {
+    const SHAPE: &str = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+    if prefix.len() > SHAPE.len() {
+        return None;
+    }
+    let mut out = String::with_capacity(SHAPE.len());
+    for (i, s) in SHAPE.chars().enumerate() {
+        match (prefix.as_bytes().get(i).map(|b| *b as char), s) {
+            (Some('-'), '-') | (None, '-') => out.push('-'),
+            (Some(c), 'x') if c.is_ascii_hexdigit() => out.push(c),
+            (None, _) => out.push(fill),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 /// The row `input` names ([`resolve`]), read by `get`: a whole ID is read
 /// at once, one question rather than two (programs name things by ID).
 pub fn find<T>(
@@ -235,11 +254,17 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
     let filter = l.filter();
     // IDs are lowercase hex and dashes (`new_id`): a name is not asked for
     // as one (on PostgreSQL, a round trip less).
+    let bytes = l.table.ids_as_bytes();
     let exact: Option<String> = if could_be_id(input) {
+        let id = if bytes {
+            super::db::id(input)
+        } else {
+            super::db::ToVal::to_val(input)
+        };
         tx.row(
             l.on(),
             &format!("SELECT id FROM {} WHERE id = ?1{filter}", l.table.name()),
-            args![input],
+            &[id],
             |r| r.get(0),
         )?
     } else {
@@ -268,15 +293,34 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
     if found.is_empty() {
         let prefix = input.to_ascii_lowercase();
         if prefix.len() >= 4 && prefix.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
-            // IDs are lowercase hex and dashes, all below 'g': a range scan on the key.
-            found = candidates(
-                format!(
-                    "SELECT id, {} FROM {} WHERE id >= ?1 AND id < ?1 || 'g'{filter} ORDER BY id LIMIT 10",
-                    l.label,
-                    l.table.name()
-                ),
-                prefix,
-            )?;
+            if bytes {
+                // The IDs the prefix begins: a range scan on the key, from
+                // the prefix filled with 0s to the prefix filled with fs.
+                let range = [id_filled(&prefix, '0'), id_filled(&prefix, 'f')];
+                found = match range {
+                    [Some(low), Some(high)] => tx.rows(
+                        l.on(),
+                        &format!(
+                            "SELECT id, {} FROM {} WHERE id >= ?1 AND id <= ?2{filter} ORDER BY id LIMIT 10",
+                            l.label,
+                            l.table.name()
+                        ),
+                        &[super::db::id(&low), super::db::id(&high)],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )?,
+                    _ => Vec::new(),
+                };
+            } else {
+                // IDs are lowercase hex and dashes, all below 'g': a range scan on the key.
+                found = candidates(
+                    format!(
+                        "SELECT id, {} FROM {} WHERE id >= ?1 AND id < ?1 || 'g'{filter} ORDER BY id LIMIT 10",
+                        l.label,
+                        l.table.name()
+                    ),
+                    prefix,
+                )?;
+            }
         } else if !l.by_name && prefix.len() < 4 {
             return Err(Error::field(
                 "id",

@@ -152,6 +152,12 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         version: 58,
         step: Step::Batches(super::rewrite::message_ids),
     },
+    // Each appointment's ID stored as its 16 bytes, wherever it is kept
+    // (docs/performance.md#footprint).
+    Migration {
+        version: 59,
+        step: Step::Batches(super::visit_ids::appointment_ids),
+    },
 ];
 
 /// The schema version of a database this appt made or upgraded.

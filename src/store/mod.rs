@@ -57,6 +57,7 @@ pub(crate) mod staff;
 mod standby;
 pub(crate) mod stored;
 pub(crate) mod transfer;
+mod visit_ids;
 pub(crate) mod waitlist;
 
 pub(crate) mod webhooks;
@@ -546,6 +547,20 @@ fn named(e: Error, location: &str) -> Error {
 /// write `{ACTIVE}` where it goes ([`migrations::script`]).
 pub(crate) const ACTIVE: &str =
     columns::sql_list!(crate::core::Status::names(crate::core::Status::ACTIVE));
+
+/// `batch`, or in debug builds `APPT_TEST_BATCH`: a test that stops a
+/// step of many batches half-way needs many batches of a small database.
+pub fn batch_size(batch: i64) -> i64 {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("APPT_TEST_BATCH")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|n| *n > 0)
+    {
+        return n;
+    }
+    batch
+}
 
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -116,7 +116,7 @@ pub fn of_visit(conn: &Tx, visit_id: &str) -> Result<Option<Recall>> {
     conn.row(
         SELECTED_ON,
         &format!("{} AND a.id = ?1", select()),
-        args![visit_id],
+        args![super::db::id(visit_id)],
         from_row,
     )
 }

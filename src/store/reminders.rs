@@ -180,7 +180,7 @@ pub fn schedule(
             let none: Option<&str> = None;
             args.extend_from_slice(args![
                 id(&new),
-                appointment_id,
+                id(appointment_id),
                 offset,
                 epoch(due),
                 MessageStatus::Pending.code(),
@@ -225,7 +225,7 @@ pub fn cancel_pending(conn: &Tx, appointment_id: &str, now: DateTime<Utc>) -> Re
             is("status", MessageStatus::Pending),
             is("kind", MessageKind::Reminder)
         ),
-        args![appointment_id, epoch(now)],
+        args![id(appointment_id), epoch(now)],
     )?;
     Ok(())
 }
@@ -245,7 +245,7 @@ pub fn queue(
         &INSERT,
         args![
             id(&new_id()),
-            appointment_id,
+            id(appointment_id),
             0_i64,
             now,
             MessageStatus::Pending.code(),
@@ -280,7 +280,7 @@ pub fn pending_notices(conn: &Tx, appointment_id: &str) -> Result<Vec<Reminder>>
             is("status", MessageStatus::Pending),
             one_of("kind", &MessageKind::NOTICES)
         ),
-        args![appointment_id],
+        args![id(appointment_id)],
         from_row,
     )
 }
@@ -339,7 +339,7 @@ pub fn told_of(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
 
 /// The messages about the appointments of `ids`, under condition `and`, by due time.
 fn about(conn: &Tx, ids: &[&str], and: &str) -> Result<Vec<Reminder>> {
-    let mut found = conn.rows_in(
+    let mut found = conn.rows_in_ids(
         On::reads(&[Table::Reminders]),
         &format!("SELECT {COLS} FROM reminders WHERE appointment_id IN ({{keys}}){and}"),
         &[],
@@ -506,7 +506,7 @@ pub fn due_reminders_of(
         return Ok(Vec::new());
     }
     let mut args = vec![epoch(now).to_val()];
-    args.extend(appointments.iter().map(|id| id.to_val()));
+    args.extend(self::ids(appointments));
     conn.rows(
         On::reads(&[Table::Reminders]),
         &format!(

@@ -243,10 +243,10 @@ pub fn busy(
     let sql = format!(
         "SELECT resource_id, appointment_id, held_from, held_to FROM appointment_resources \
          WHERE resource_id IN ({}) AND active = 1 AND held_from > ?1 - 86400 AND held_from < ?2 \
-         AND held_to > ?1 AND (CAST(?3 AS TEXT) IS NULL OR appointment_id <> ?3)",
+         AND held_to > ?1 AND appointment_id IS DISTINCT FROM ?3",
         marks(4, ids.len())
     );
-    let mut args: Vec<Val> = args![epoch(from), epoch(to), except].to_vec();
+    let mut args: Vec<Val> = args![epoch(from), epoch(to), super::db::maybe_id(except)].to_vec();
     args.extend(ids.iter().map(|i| i.to_val()));
     tx.rows(
         On::reads(&[Table::AppointmentResources]),
@@ -319,7 +319,7 @@ pub fn give(tx: &Tx, a: &AppointmentRow, ids: &[&str], past: &[String]) -> Resul
     tx.exec(
         On::writes(&[Table::AppointmentResources]),
         "DELETE FROM appointment_resources WHERE appointment_id = ?1",
-        args![a.id],
+        args![super::db::id(&a.id)],
     )?;
     let (from, to) = held(a);
     for (g, id) in ids.iter().enumerate() {
@@ -328,7 +328,15 @@ pub fn give(tx: &Tx, a: &AppointmentRow, ids: &[&str], past: &[String]) -> Resul
             &format!(
                 "INSERT INTO appointment_resources ({GIVEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             ),
-            args![a.id, g as i64, id, from, to, a.status.is_active(), past.iter().any(|p| p == id)],
+            args![
+                super::db::id(&a.id),
+                g as i64,
+                id,
+                from,
+                to,
+                a.status.is_active(),
+                past.iter().any(|p| p == id)
+            ],
         )?;
     }
     Ok(())
@@ -342,7 +350,7 @@ pub fn follow(tx: &Tx, a: &AppointmentRow) -> Result<()> {
         On::writes(&[Table::AppointmentResources]),
         "UPDATE appointment_resources SET held_from = ?2, held_to = ?3, active = ?4 \
          WHERE appointment_id = ?1 AND (held_from <> ?2 OR held_to <> ?3 OR active <> ?4)",
-        args![a.id, from, to, a.status.is_active()],
+        args![super::db::id(&a.id), from, to, a.status.is_active()],
     )?;
     Ok(())
 }
@@ -368,7 +376,7 @@ pub fn given(tx: &Tx, ids: &[&str]) -> Result<Vec<(String, Resource)>> {
             super::columns::under("r", COLS),
             marks(1, ids.len())
         ),
-        &ids.iter().map(|i| i.to_val()).collect::<Vec<_>>(),
+        &super::db::ids(ids).collect::<Vec<_>>(),
         |r| Ok((r.get(0)?, from_row(&r.from(1))?)),
     )
 }

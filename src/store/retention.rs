@@ -47,7 +47,15 @@ pub fn visits_of_day(
     tx.rows(
         On::reads(&[Table::Appointments]),
         VISITS_OF_DAY,
-        args![clinic_id, day, from, before, start, id, limit],
+        args![
+            clinic_id,
+            day,
+            from,
+            before,
+            start,
+            super::db::id(id),
+            limit
+        ],
         |r| {
             Ok(Visit {
                 id: r.get(0)?,

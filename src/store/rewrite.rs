@@ -264,7 +264,7 @@ pub fn number_types(tx: &Tx) -> Result<bool> {
 }
 
 /// Whether the database has a table named `name`.
-fn exists(tx: &Tx, name: &str) -> Result<bool> {
+pub(super) fn exists(tx: &Tx, name: &str) -> Result<bool> {
     tx.one(
         On::NOTHING,
         match tx.backend() {
@@ -312,21 +312,50 @@ fn numbered_table(backend: Backend) -> String {
 /// before.
 fn take_place(tx: &Tx) -> Result<()> {
     let offered = super::coded::is("type", EventKind::SlotOffered);
+    let given = sequence_given(tx)?;
+    match tx.backend() {
+        Backend::Sqlite => tx.script(&format!(
+            "DROP TABLE events; ALTER TABLE {NUMBERED} RENAME TO events;
+             CREATE INDEX events_appt ON events(appointment_id, id, type);
+             CREATE INDEX events_offered ON events(id) WHERE {offered};"
+        ))?,
+        Backend::Postgres => tx.script(&format!(
+            "DROP TABLE events; ALTER TABLE {NUMBERED} RENAME TO events;
+             ALTER TABLE events RENAME CONSTRAINT {NUMBERED}_pkey TO events_pkey;
+             ALTER TABLE events RENAME CONSTRAINT {NUMBERED}_appointment_id_fkey
+                 TO events_appointment_id_fkey;
+             CREATE INDEX events_appt ON events(appointment_id, id) INCLUDE (type);
+             CREATE INDEX events_offered ON events(id) WHERE {offered};"
+        ))?,
+    }
+    keep_sequence(tx, NUMBERED, given)
+}
+
+/// The last event ID ever given, an event deleted since included.
+pub(super) fn sequence_given(tx: &Tx) -> Result<Option<i64>> {
+    match tx.backend() {
+        Backend::Sqlite => Ok(tx
+            .row(
+                On::NOTHING,
+                "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
+                args![],
+                |r| r.get(0),
+            )?
+            .flatten()),
+        Backend::Postgres => tx.one(
+            On::NOTHING,
+            "SELECT pg_sequence_last_value(pg_get_serial_sequence('events', 'id')::regclass)",
+            args![],
+        ),
+    }
+}
+
+/// Once the events' copy `copy` has taken their name, their IDs go on from
+/// `given` ([`sequence_given`] before the copy took the name); on
+/// PostgreSQL the copy's sequence takes the events' name too.
+pub(super) fn keep_sequence(tx: &Tx, copy: &str, given: Option<i64>) -> Result<()> {
     match tx.backend() {
         Backend::Sqlite => {
-            let given: Option<i64> = tx
-                .row(
-                    On::NOTHING,
-                    "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
-                    args![],
-                    |r| r.get(0),
-                )?
-                .flatten();
-            tx.script(&format!(
-                "DROP TABLE events; ALTER TABLE {NUMBERED} RENAME TO events;
-                 CREATE INDEX events_appt ON events(appointment_id, id, type);
-                 CREATE INDEX events_offered ON events(id) WHERE {offered};"
-            ))?;
             if let Some(given) = given {
                 tx.exec(
                     On::NOTHING,
@@ -341,19 +370,8 @@ fn take_place(tx: &Tx) -> Result<()> {
             }
         }
         Backend::Postgres => {
-            let given: Option<i64> = tx.one(
-                On::NOTHING,
-                "SELECT pg_sequence_last_value(pg_get_serial_sequence('events', 'id')::regclass)",
-                args![],
-            )?;
             tx.script(&format!(
-                "DROP TABLE events; ALTER TABLE {NUMBERED} RENAME TO events;
-                 ALTER TABLE events RENAME CONSTRAINT {NUMBERED}_pkey TO events_pkey;
-                 ALTER TABLE events RENAME CONSTRAINT {NUMBERED}_appointment_id_fkey
-                     TO events_appointment_id_fkey;
-                 ALTER SEQUENCE {NUMBERED}_id_seq RENAME TO events_id_seq;
-                 CREATE INDEX events_appt ON events(appointment_id, id) INCLUDE (type);
-                 CREATE INDEX events_offered ON events(id) WHERE {offered};"
+                "ALTER SEQUENCE {copy}_id_seq RENAME TO events_id_seq"
             ))?;
             if let Some(given) = given {
                 tx.one::<i64>(

@@ -623,7 +623,7 @@ mod tests {
         assert_eq!(mode, "wal");
         let e = s
             .conn
-            .execute("INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, created_at, updated_at) VALUES (x'00112233445566778899aabbccddeeff', 'nope', 1, 1, 1, 1, 1, 1)", [])
+            .execute("INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, created_at, updated_at) VALUES (x'00112233445566778899aabbccddeeff', x'ffeeddccbbaa99887766554433221100', 1, 1, 1, 1, 1, 1)", [])
             .unwrap_err();
         assert!(e.to_string().contains("FOREIGN KEY"), "{e}");
     }

@@ -124,8 +124,8 @@ fn strs(xs: &[&str]) -> Vec<String> {
 /// An appointment's stored buffers.
 fn stored_buffers(env: &Env, id: &Value) -> (String, String) {
     let r = env.rows(&format!(
-        "SELECT buffer_before, buffer_after FROM appointments WHERE id = '{}'",
-        s(id)
+        "SELECT buffer_before, buffer_after FROM appointments WHERE id = {}",
+        env.id_literal(s(id))
     ));
     (r[0][0].clone(), r[0][1].clone())
 }
@@ -720,8 +720,8 @@ fn check_counts_the_time_held_with_buffers() {
     plant(
         &env,
         &format!(
-            "UPDATE appointments SET buffer_after = 15 WHERE id = '{}'",
-            s(&a["id"])
+            "UPDATE appointments SET buffer_after = 15 WHERE id = {}",
+            env.id_literal(s(&a["id"]))
         ),
     );
     let out = env.cmd().args(["check", "--json"]).output().unwrap();
@@ -764,21 +764,22 @@ fn the_server_itself_refuses_a_solo_appointment_inside_anothers_buffer() {
         env.try_exec(&format!(
             "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, local_date, starts_at, \
              ends_at, duration_minutes, status, token_number, source, created_at, updated_at, solo) \
-             SELECT '{id}', clinic_id, doctor_id, window_id, patient_id, local_date, starts_at + {shift}, \
-             ends_at + {shift}, duration_minutes, 'scheduled', {token}, 'manual', 0, 0, 1 FROM appointments WHERE id = '{}'",
-            s(&a["id"])
+             SELECT {}, clinic_id, doctor_id, window_id, patient_id, local_date, starts_at + {shift}, \
+             ends_at + {shift}, duration_minutes, 'scheduled', {token}, 'manual', 0, 0, 1 FROM appointments WHERE id = {}",
+            env.id_literal(id),
+            env.id_literal(s(&a["id"]))
         ))
     };
     let before = env.snapshot();
     // 10:30, in the cleaning: the constraint refuses it.
-    let err = insert(1800, "x-buffer", 98).unwrap_err();
+    let err = insert(1800, "00000000-0000-4000-8000-00000000b0ff", 98).unwrap_err();
     assert!(
         err.contains("appt_doctor_no_overlap") || err.contains("23P01"),
         "{err}"
     );
     assert_eq!(env.snapshot(), before);
     // 11:00, after it: accepted.
-    insert(3600, "x-after", 99).unwrap();
+    insert(3600, "00000000-0000-4000-8000-0000000000af", 99).unwrap();
 }
 
 #[test]

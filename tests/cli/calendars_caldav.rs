@@ -489,7 +489,8 @@ fn with_write_the_doctors_visits_are_written_moved_and_deleted_once_each() {
     assert!(left.iter().all(|(f, _)| !f.starts_with(&id)), "{left:?}");
     assert_eq!(
         env.rows(&format!(
-            "SELECT count(*) FROM calendar_writes WHERE appointment_id = '{id}'"
+            "SELECT count(*) FROM calendar_writes WHERE appointment_id = {}",
+            env.id_literal(&id)
         ))[0][0],
         "0"
     );

@@ -502,8 +502,8 @@ fn a_clinics_token_booking_another_clinics_patient_changes_nothing_of_theirs() {
     );
     assert_eq!(
         env.rows(&format!(
-            "SELECT patient_name_given FROM appointments WHERE id = '{}'",
-            s(&booked["id"])
+            "SELECT patient_name_given FROM appointments WHERE id = {}",
+            env.id_literal(s(&booked["id"]))
         )),
         vec![vec!["Sara Otra".to_string()]]
     );
@@ -970,8 +970,8 @@ fn a_series_change_leaves_an_occurrence_moved_to_another_clinic_to_it() {
     let moved = || {
         env.rows(&format!(
             "SELECT c.name, a.status, a.starts_at FROM appointments a \
-             JOIN clinics c ON c.id = a.clinic_id WHERE a.id = '{}'",
-            ids[1]
+             JOIN clinics c ON c.id = a.clinic_id WHERE a.id = {}",
+            env.id_literal(&ids[1])
         ))
     };
     let at_norte = moved();

@@ -262,15 +262,6 @@ impl Env {
         }
     }
 
-    /// SQL of the text of the ID kept as its 16 bytes in `column`, as appt
-    /// shows it: what a column of text holding that ID compares with.
-    pub fn id_shown(&self, column: &str) -> String {
-        match self.url() {
-            Some(_) => format!("CAST({column} AS TEXT)"),
-            None => id_text(column),
-        }
-    }
-
     /// The rows of a query, each value as text (NULL as "NULL"), either engine.
     pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
         match self.url() {
@@ -1061,13 +1052,152 @@ pub fn undo_schema_57(env: &Env) {
 }
 
 /// The columns that keep an ID as its 16 bytes: a BLOB on SQLite, a
-/// `uuid` on PostgreSQL (docs/rules.md#reminders-and-notifications).
-pub const SIXTEEN_BYTE_IDS: [&str; 1] = ["reminders.id"];
+/// `uuid` on PostgreSQL (docs/rules.md#reminders-and-notifications,
+/// docs/performance.md#footprint).
+pub const SIXTEEN_BYTE_IDS: [&str; 9] = [
+    "reminders.id",
+    "appointments.id",
+    "events.appointment_id",
+    "reminders.appointment_id",
+    "inbox.appointment_id",
+    "appointment_resources.appointment_id",
+    "calendar_writes.appointment_id",
+    "access_log.appointment_id",
+    "patient_links.target_id",
+];
+
+/// The columns schema 59 keeps as 16 bytes: every appointment's ID, and a
+/// link's target.
+pub const VISIT_IDS_59: &[&str] = SIXTEEN_BYTE_IDS.split_at(1).1;
+
+/// Takes schema 59's change (every appointment's ID as its 16 bytes) out
+/// of `env`'s database, for tests of older databases: the IDs as text
+/// again, each table's indexes and triggers as they were.
+pub fn undo_schema_59(env: &Env) {
+    if env.url().is_some() {
+        let refs = [
+            "events",
+            "reminders",
+            "inbox",
+            "appointment_resources",
+            "access_log",
+        ];
+        let mut sql = String::new();
+        for t in refs {
+            sql += &format!("ALTER TABLE {t} DROP CONSTRAINT {t}_appointment_id_fkey; ");
+        }
+        for c in VISIT_IDS_59 {
+            let (t, c) = c.split_once('.').unwrap();
+            sql += &format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} TYPE TEXT COLLATE \"C\" USING CAST({c} AS TEXT); "
+            );
+        }
+        for t in refs {
+            sql += &format!(
+                "ALTER TABLE {t} ADD CONSTRAINT {t}_appointment_id_fkey \
+                 FOREIGN KEY (appointment_id) REFERENCES appointments(id); "
+            );
+        }
+        env.exec(&sql);
+        return;
+    }
+    let mut sql = String::from("PRAGMA foreign_keys = OFF; ");
+    for t in [
+        "appointments",
+        "events",
+        "reminders",
+        "inbox",
+        "appointment_resources",
+        "calendar_writes",
+        "access_log",
+        "patient_links",
+    ] {
+        let made = |kind: &str| -> Vec<String> {
+            env.rows(&format!(
+                "SELECT sql FROM sqlite_master WHERE type = '{kind}' AND tbl_name = '{t}' \
+                 AND sql IS NOT NULL"
+            ))
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect()
+        };
+        let table = made("table").remove(0);
+        let ids: Vec<&str> = VISIT_IDS_59
+            .iter()
+            .filter_map(|c| c.strip_prefix(&format!("{t}.")))
+            .collect();
+        let mut shape = table.replacen(&format!("\"{t}\""), &format!("{t}_58"), 1);
+        if !shape.contains(&format!("{t}_58")) {
+            shape = shape.replacen(&format!("TABLE {t} "), &format!("TABLE {t}_58 "), 1);
+        }
+        for c in &ids {
+            shape = as_text(&shape, c);
+        }
+        let cols: Vec<String> = env
+            .rows(&format!(
+                "SELECT name FROM pragma_table_info('{t}') ORDER BY cid"
+            ))
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect();
+        let from: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                if ids.contains(&c.as_str()) {
+                    format!("CASE WHEN {c} IS NULL THEN NULL ELSE {} END", id_text(c))
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        sql += &format!(
+            "{shape}; INSERT INTO {t}_58 ({}) SELECT {} FROM {t}; \
+             CREATE TEMP TABLE IF NOT EXISTS given AS SELECT seq FROM sqlite_sequence WHERE name = 'events'; \
+             DROP TABLE {t}; ALTER TABLE {t}_58 RENAME TO {t}; {}; ",
+            cols.join(", "),
+            from.join(", "),
+            made("index").into_iter().chain(made("trigger")).collect::<Vec<_>>().join("; ")
+        );
+    }
+    sql += "UPDATE sqlite_sequence SET seq = (SELECT seq FROM given) WHERE name = 'events'; \
+            PRAGMA foreign_keys = ON;";
+    env.exec(&sql);
+}
+
+/// `shape` (a table's SQL) with column `column` declared TEXT, not BLOB.
+fn as_text(shape: &str, column: &str) -> String {
+    let mut out = String::new();
+    let mut rest = shape;
+    while let Some(at) = rest.find(column) {
+        let (before, after) = rest.split_at(at);
+        out += before;
+        let boundary = before
+            .chars()
+            .last()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let tail = &after[column.len()..];
+        let blob = tail.trim_start().strip_prefix("BLOB");
+        match blob {
+            Some(more) if boundary && tail.starts_with(char::is_whitespace) => {
+                out += column;
+                out += &tail[..tail.len() - tail.trim_start().len()];
+                out += "TEXT";
+                rest = more;
+            }
+            _ => {
+                out += column;
+                rest = tail;
+            }
+        }
+    }
+    out + rest
+}
 
 /// Takes schema 58's change (each message's ID as its 16 bytes) out of
 /// `env`'s database, for tests of older databases: the IDs as text again,
 /// the table's indexes as they were.
 pub fn undo_schema_58(env: &Env) {
+    undo_schema_59(env);
     if env.url().is_some() {
         env.exec(
             "ALTER TABLE reminders ALTER COLUMN id TYPE TEXT COLLATE \"C\" USING CAST(id AS TEXT)",

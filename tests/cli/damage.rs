@@ -128,10 +128,12 @@ fn a_damaged_value_is_a_database_error_naming_its_table_row_and_column() {
     let doctor = one("SELECT id FROM doctors");
     let window = one("SELECT id FROM windows");
     let reminder = one(&format!(
-        "SELECT id FROM reminders WHERE appointment_id = '{appt}' ORDER BY due_at LIMIT 1"
+        "SELECT id FROM reminders WHERE appointment_id = {} ORDER BY due_at LIMIT 1",
+        env.id_literal(&appt)
     ));
     let event = one(&format!(
-        "SELECT id FROM events WHERE appointment_id = '{appt}' ORDER BY id LIMIT 1"
+        "SELECT id FROM events WHERE appointment_id = {} ORDER BY id LIMIT 1",
+        env.id_literal(&appt)
     ));
     // (table, row, column, damaged value, commands that must refuse it)
     let cases: Vec<Case> = vec![
@@ -334,14 +336,19 @@ fn a_damaged_value_is_a_database_error_naming_its_table_row_and_column() {
 #[test]
 fn check_lists_every_damaged_row_and_still_runs_the_other_checks() {
     let (env, a) = clinic_with_rows();
-    let b = env.rows(&format!("SELECT id FROM appointments WHERE id <> '{a}'"))[0][0].clone();
+    let b = env.rows(&format!(
+        "SELECT id FROM appointments WHERE id <> {}",
+        env.id_literal(&a)
+    ))[0][0]
+        .clone();
     let clinic = env.rows("SELECT id FROM clinics")[0][0].clone();
     damage(&env, "appointments", "status", &a, "'zzz'");
     damage(&env, "appointments", "status", &b, "'Scheduled'");
     damage(&env, "appointments", "follow_up_date", &b, "'2026-13-01'");
     damage(&env, "clinics", "timezone", &clinic, "'UTC+6'");
     env.exec(&format!(
-        "DELETE FROM events WHERE appointment_id = '{b}' AND {}",
+        "DELETE FROM events WHERE appointment_id = {} AND {}",
+        env.id_literal(&b),
         crate::common::event_is("appointment.booked")
     ));
     let out = env.cmd().args(["check", "--json"]).output().unwrap();
@@ -457,8 +464,8 @@ fn settings_too_long_for_the_calendar_never_panic() {
     }
     let b = env.book("2026-06-17", "10:00", "+50370000009");
     let offsets = env.rows(&format!(
-        "SELECT offset_minutes FROM reminders WHERE appointment_id = '{}' AND kind = {}",
-        s(&b["id"]),
+        "SELECT offset_minutes FROM reminders WHERE appointment_id = {} AND kind = {}",
+        env.id_literal(s(&b["id"])),
         crate::common::message_kind("reminder")
     ));
     assert_eq!(offsets, [["1440"]]);

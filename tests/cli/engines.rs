@@ -276,8 +276,8 @@ fn the_server_itself_refuses_a_doctor_booked_twice_at_once() {
     // bookable one, starting the evening before) overlapping 10:30: the
     // constraint is the database's own backstop.
     env.exec(&format!(
-        "UPDATE appointments SET starts_at = starts_at - 36000, duration_minutes = 630 WHERE id = '{}'",
-        s(&a["id"])
+        "UPDATE appointments SET starts_at = starts_at - 36000, duration_minutes = 630 WHERE id = {}",
+        env.id_literal(s(&a["id"]))
     ));
     let d = env.refused(
         &[
@@ -302,9 +302,10 @@ fn the_server_itself_refuses_a_doctor_booked_twice_at_once() {
         .try_exec(&format!(
             "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, local_date, starts_at, \
              ends_at, duration_minutes, status, token_number, source, created_at, updated_at, solo) \
-             SELECT 'x-overlap', clinic_id, doctor_id, window_id, patient_id, local_date, starts_at + 60, \
-             ends_at + 60, duration_minutes, 'scheduled', 99, 'manual', 0, 0, 1 FROM appointments WHERE id = '{}'",
-            s(&a["id"])
+             SELECT {}, clinic_id, doctor_id, window_id, patient_id, local_date, starts_at + 60, \
+             ends_at + 60, duration_minutes, 'scheduled', 99, 'manual', 0, 0, 1 FROM appointments WHERE id = {}",
+            env.id_literal("00000000-0000-4000-8000-0000000000aa"),
+            env.id_literal(s(&a["id"]))
         ))
         .unwrap_err();
     assert!(

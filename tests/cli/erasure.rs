@@ -410,7 +410,7 @@ fn check_reports_what_an_erasure_left_and_erasing_again_takes_it_out() {
                        WHERE a.patient_id = '{id}');
          UPDATE reminders SET status = {pending}, last_error = 'x' WHERE id = {offer_id};
          INSERT INTO patient_links (nonce, kind, target_id, created_at)
-           VALUES ('00112233445566778899aabbccddeeff', 'offer', '{offer}', 0);
+           VALUES ('00112233445566778899aabbccddeeff', 'offer', {offer_id}, 0);
          INSERT INTO waitlist (id, clinic_id, doctor_id, patient_id, local_date, offers, seq, created_at)
            SELECT 'w-back', clinic_id, doctor_id, patient_id, '2026-06-20', 0, 99, 0
            FROM appointments WHERE patient_id = '{id}' LIMIT 1;",

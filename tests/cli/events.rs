@@ -104,8 +104,9 @@ fn add_updates(env: &Env, id: &str, n: i64) {
     let values: Vec<String> = (0..n)
         .map(|i| {
             format!(
-                "({}, '{id}', {}, '{{}}')",
+                "({}, {}, {}, '{{}}')",
                 crate::common::event_code("appointment.updated"),
+                env.id_literal(id),
                 1_781_532_000 + i
             )
         })

@@ -19,9 +19,10 @@ fn epoch(rfc: &str) -> i64 {
 /// The appointment's reminders as (offset minutes, due epoch, status), in a stable order.
 fn reminders(env: &Env, id: &str) -> Vec<(i64, i64, String)> {
     env.rows(&format!(
-        "SELECT offset_minutes, due_at, {} FROM reminders WHERE appointment_id = '{id}' \
+        "SELECT offset_minutes, due_at, {} FROM reminders WHERE appointment_id = {} \
          ORDER BY 3, due_at",
-        crate::common::name_of_number::<appt::core::MessageStatus>("status")
+        crate::common::name_of_number::<appt::core::MessageStatus>("status"),
+        env.id_literal(id)
     ))
     .into_iter()
     .map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap(), r[2].clone()))

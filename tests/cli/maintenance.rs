@@ -283,10 +283,10 @@ fn check_finds_a_doctor_double_booked() {
     plant(
         &env,
         &format!(
-            "UPDATE appointments SET starts_at = starts_at - 3600 + 900, ends_at = ends_at - 3600 + 900 WHERE id = '{}';
-             UPDATE appointments SET starts_at = starts_at - 7200, ends_at = ends_at - 7200 WHERE id = '{}';",
-            s(&b["id"]),
-            s(&other["id"])
+            "UPDATE appointments SET starts_at = starts_at - 3600 + 900, ends_at = ends_at - 3600 + 900 WHERE id = {};
+             UPDATE appointments SET starts_at = starts_at - 7200, ends_at = ends_at - 7200 WHERE id = {};",
+            env.id_literal(s(&b["id"])),
+            env.id_literal(s(&other["id"]))
         ),
     );
     let v = violations(&env, "capacity");
@@ -330,17 +330,17 @@ fn check_counts_clinic_wide_capacity_per_service() {
         &env,
         &format!(
             "UPDATE appointments SET service_id = (SELECT id FROM services WHERE name = 'Vacunación'),
-                 starts_at = starts_at - 1800, ends_at = ends_at - 1800 WHERE id = '{}'",
-            s(&c["id"])
+                 starts_at = starts_at - 1800, ends_at = ends_at - 1800 WHERE id = {}",
+            env.id_literal(s(&c["id"]))
         ),
     );
     assert_eq!(check(&env).0, 0);
     plant(
         &env,
         &format!(
-            "UPDATE appointments SET service_id = (SELECT service_id FROM appointments WHERE id = '{}') WHERE id = '{}'",
-            s(&a["id"]),
-            s(&c["id"])
+            "UPDATE appointments SET service_id = (SELECT service_id FROM appointments WHERE id = {}) WHERE id = {}",
+            env.id_literal(s(&a["id"])),
+            env.id_literal(s(&c["id"]))
         ),
     );
     let v = violations(&env, "capacity");
@@ -367,8 +367,8 @@ fn check_finds_a_token_handed_out_twice() {
     plant(
         &env,
         &format!(
-            "UPDATE appointments SET token_number = 1 WHERE id = '{}'",
-            s(&b["id"])
+            "UPDATE appointments SET token_number = 1 WHERE id = {}",
+            env.id_literal(s(&b["id"]))
         ),
     );
     let v = violations(&env, "tokens");
@@ -412,8 +412,8 @@ fn check_finds_an_appointment_without_its_booked_event() {
     plant(
         &env,
         &format!(
-            "DELETE FROM events WHERE appointment_id = '{}' AND {}",
-            s(&a["id"]),
+            "DELETE FROM events WHERE appointment_id = {} AND {}",
+            env.id_literal(s(&a["id"])),
             crate::common::event_is("appointment.booked")
         ),
     );
@@ -431,8 +431,8 @@ fn check_finds_a_pending_reminder_of_a_finished_appointment() {
     plant(
         &env,
         &format!(
-            "UPDATE appointments SET status = 'cancelled' WHERE id = '{}'",
-            s(&a["id"])
+            "UPDATE appointments SET status = 'cancelled' WHERE id = {}",
+            env.id_literal(s(&a["id"]))
         ),
     );
     let v = violations(&env, "pending_reminder");
@@ -455,7 +455,7 @@ fn check_finds_a_broken_foreign_key() {
         &env,
         "PRAGMA foreign_keys = OFF;
          INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, created_at, updated_at)
-         VALUES (x'00112233445566778899aabbccddeeff', 'no-such-appointment', 60, 1, 2, 1, 1, 1);",
+         VALUES (x'00112233445566778899aabbccddeeff', x'ffeeddccbbaa99887766554433221100', 60, 1, 2, 1, 1, 1);",
     );
     let v = violations(&env, "foreign_key");
     assert_eq!(v.len(), 1);
@@ -463,7 +463,7 @@ fn check_finds_a_broken_foreign_key() {
     assert_eq!(r["table"], "reminders");
     assert_eq!(r["parent"], "appointments");
     assert_eq!(r["column"], "appointment_id");
-    assert_eq!(r["value"], "no-such-appointment");
+    assert_eq!(r["value"], "ffeeddcc-bbaa-9988-7766-554433221100");
 }
 
 #[test]

@@ -245,7 +245,9 @@ fn each_recall_is_sent_once_however_many_runs_race() {
     let id = &ids[0];
     let second = env.try_exec(&format!(
         "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, attempts, \
-         created_at, updated_at, kind) VALUES ('again', '{id}', 0, 0, {}, 0, 0, 0, {})",
+         created_at, updated_at, kind) VALUES ({}, {}, 0, 0, {}, 0, 0, 0, {})",
+        env.id_literal("00000000-0000-4000-8000-00000000a9a1"),
+        env.id_literal(id),
         crate::common::message_status("pending"),
         crate::common::message_kind("recall")
     ));

@@ -239,8 +239,8 @@ fn inactive_appointments_cancel_and_started_ones_expire() {
     // An older appt left reminders pending on finished appointments: the sweep
     // cancels them instead of delivering.
     env.exec(&format!(
-        "UPDATE appointments SET status = 'completed' WHERE id = '{}'",
-        s(&done["id"])
+        "UPDATE appointments SET status = 'completed' WHERE id = {}",
+        env.id_literal(s(&done["id"]))
     ));
     env.at("2026-06-16T15:30:00Z"); // 09:30 local: 09:00 has started, 10:00 has not
     let out = sweep(&env, &["--exec", "true", "--json"]);
@@ -980,11 +980,19 @@ fn a_sweep_pages_its_messages_and_sends_each_visit_one_reminder() {
 /// A clinic whose messages are of every status: two visits on Tuesday (one
 /// cancelled), one on Friday, a sweep the day before, and on Thursday a
 /// sweep whose hook fails (Tuesday's 2-hour reminder expires unsent, the
-/// Friday visit's 24-hour one fails once, to be retried). With the first
-/// visit's ID.
+/// Friday visit's 24-hour one fails once, to be retried). The messages
+/// sent carry a link to their visit. With the first visit's ID.
 fn messages_of_every_status() -> (Env, String) {
     let mut env = Env::clinic();
-    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--notify",
+        "on",
+        "--public-url",
+        "https://citas.example/",
+    ]);
     let a = s(&env.book(TUE, "10:00", "+50370000001")["id"]).to_string();
     let b = s(&env.book(TUE, "11:00", "+50370000002")["id"]).to_string();
     env.book("2026-06-19", "10:00", "+50370000003");
@@ -1237,4 +1245,156 @@ fn a_message_id_that_is_no_uuid_stops_the_upgrade_and_changes_nothing() {
         None => "PRAGMA user_version",
     });
     assert_eq!(version[0][0], "57");
+}
+
+/// How `env`'s database keeps the appointments' IDs, column by column:
+/// SQLite's storage class and length of the values there, PostgreSQL's
+/// type of the column.
+fn visit_id_types(env: &Env) -> Vec<Vec<String>> {
+    let each: Vec<String> = crate::common::VISIT_IDS_59
+        .iter()
+        .map(|tc| {
+            let (t, c) = tc.split_once('.').unwrap();
+            match env.url() {
+                Some(_) => format!(
+                    "SELECT '{tc} ' || data_type FROM information_schema.columns \
+                     WHERE table_name = '{t}' AND column_name = '{c}'"
+                ),
+                None => format!(
+                    "SELECT DISTINCT '{tc} ' || typeof({c}) || ' ' || length({c}) FROM {t} \
+                     WHERE {c} IS NOT NULL"
+                ),
+            }
+        })
+        .collect();
+    env.rows(&format!("{} ORDER BY 1", each.join(" UNION ALL ")))
+}
+
+/// The tables schema 59 copies, as the database describes them: SQLite's
+/// own SQL of each table, index and trigger, PostgreSQL's of each index
+/// and constraint.
+fn visit_tables(env: &Env) -> Vec<Vec<String>> {
+    let tables = "'appointments', 'events', 'reminders', 'inbox', 'appointment_resources', \
+                  'calendar_writes', 'access_log', 'patient_links'";
+    env.rows(&match env.url() {
+        Some(_) => format!(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({tables}) \
+             UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE conrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
+             UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger \
+             WHERE tgrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
+             AND NOT tgisinternal ORDER BY 1, 2"
+        ),
+        None => format!(
+            "SELECT type, name, coalesce(sql, '') FROM sqlite_master \
+             WHERE tbl_name IN ({tables}) ORDER BY 2"
+        ),
+    })
+}
+
+/// A database of schema 58 takes schema 59 on its next command: every
+/// table that names an appointment copied, a batch per transaction, into
+/// one that keeps the appointment's ID as its 16 bytes. A link whose
+/// target is no ID (appt never wrote one) stops it in the last table's
+/// batch, the batches before kept; without it, the next command goes on
+/// from there. Every visit, message and event is shown and found by its
+/// ID (or a prefix) as before, the tables are as a new database's, and
+/// the sweep and the events' IDs go on.
+#[test]
+fn appointment_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
+    let (mut env, a) = messages_of_every_status();
+    let seen = |env: &Env| {
+        [
+            env.ok(&["remind", "list", "--limit", "1000"]),
+            env.ok(&["history", &a]),
+            env.ok(&["show", &a[..8]]),
+            env.ok(&["list", "--date", TUE]),
+            Value::Array(env.lines(&["events", "--after", "0"])),
+        ]
+    };
+    let before = seen(&env);
+    let links = env.rows("SELECT count(*) FROM patient_links");
+    assert_ne!(links[0][0], "0", "the sweep made links");
+    let types = visit_id_types(&env);
+    let tables = visit_tables(&env);
+    let last_event = env.rows("SELECT max(id) FROM events")[0][0].clone();
+    for t in &types {
+        assert!(
+            t[0].ends_with(" uuid") || t[0].ends_with(" blob 16"),
+            "{t:?}"
+        );
+    }
+
+    crate::common::undo_schema_59(&env);
+    crate::common::set_schema_version(&env, 58);
+    for t in visit_id_types(&env) {
+        assert!(
+            t[0].ends_with(" text") || t[0].ends_with(" text 36"),
+            "{t:?}"
+        );
+    }
+    env.exec(
+        "INSERT INTO patient_links (nonce, kind, target_id, created_at) \
+         VALUES ('00', 'appointment', 'no-id', 0)",
+    );
+    let small = |env: &Env, args: &[&str]| {
+        env.cmd()
+            .env("APPT_TEST_BATCH", "2")
+            .args(args)
+            .arg("--json")
+            .output()
+            .expect("run")
+    };
+    let out = small(&env, &["remind", "list"]);
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
+    let version = env.rows(match env.url() {
+        Some(_) => "SELECT version FROM appt_schema",
+        None => "PRAGMA user_version",
+    });
+    assert_eq!(version[0][0], "58");
+    // The batches before it were kept: every visit and message copied.
+    for t in ["appointments", "reminders"] {
+        assert_eq!(
+            env.rows(&format!("SELECT count(*) FROM {t}_59")),
+            env.rows(&format!("SELECT count(*) FROM {t}"))
+        );
+    }
+    // The batch that met the link was undone: its copy too.
+    let made = |name: &str| {
+        env.rows(&match env.url() {
+            Some(_) => format!(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = '{name}'"
+            ),
+            None => format!("SELECT count(*) FROM sqlite_master WHERE name = '{name}'"),
+        })[0][0]
+            .clone()
+    };
+    assert_eq!(made("patient_links_59"), "0");
+
+    env.exec("DELETE FROM patient_links WHERE nonce = '00'");
+    let out = small(&env, &["check"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(seen(&env), before);
+    assert_eq!(visit_id_types(&env), types);
+    assert_eq!(visit_tables(&env), tables);
+    for t in crate::common::VISIT_IDS_59 {
+        let table = t.split_once('.').unwrap().0;
+        assert_eq!(made(&format!("{table}_59")), "0");
+    }
+    // The sweep goes on, and the events' IDs from the last one given.
+    env.at("2026-06-18T16:10:00Z");
+    let out = sweep(&env, &["--exec", "true", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["sent"], 1, "{summary}");
+    let b = s(&env.book("2026-06-19", "11:00", "+50370000004")["id"]).to_string();
+    let first: i64 = env.rows(&format!(
+        "SELECT min(id) FROM events WHERE appointment_id = {}",
+        env.id_literal(&b)
+    ))[0][0]
+        .parse()
+        .unwrap();
+    assert!(first > last_event.parse::<i64>().unwrap());
 }

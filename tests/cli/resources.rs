@@ -394,7 +394,8 @@ fn the_database_itself_refuses_a_room_held_twice() {
         .clone();
     let row = |id: &str| {
         env.rows(&format!(
-            "SELECT resource_id, held_from, held_to FROM appointment_resources WHERE appointment_id = '{id}'"
+            "SELECT resource_id, held_from, held_to FROM appointment_resources WHERE appointment_id = {}",
+            env.id_literal(id)
         ))
         .remove(0)
     };
@@ -404,17 +405,17 @@ fn the_database_itself_refuses_a_room_held_twice() {
     let before = env.snapshot();
     let e = env
         .try_exec(&format!(
-            "UPDATE appointment_resources SET resource_id = '{}' WHERE appointment_id = '{}'",
+            "UPDATE appointment_resources SET resource_id = '{}' WHERE appointment_id = {}",
             ra[0],
-            s(&b["id"])
+            env.id_literal(s(&b["id"]))
         ))
         .unwrap_err();
     assert!(e.contains("resource busy"), "{e}");
     // A second row of A's chair overlapping by a minute: refused too.
     let e = env
         .try_exec(&format!(
-            "INSERT INTO appointment_resources (appointment_id, grp, resource_id, held_from, held_to, active) VALUES ('{}', 1, '{}', {}, {}, 1)",
-            s(&b["id"]),
+            "INSERT INTO appointment_resources (appointment_id, grp, resource_id, held_from, held_to, active) VALUES ({}, 1, '{}', {}, {}, 1)",
+            env.id_literal(s(&b["id"])),
             ra[0],
             ra[2].parse::<i64>().unwrap() - 60,
             ra[2].parse::<i64>().unwrap() + 600
@@ -424,8 +425,8 @@ fn the_database_itself_refuses_a_room_held_twice() {
     assert_eq!(env.snapshot(), before);
     // Right after A's time it fits.
     env.exec(&format!(
-        "INSERT INTO appointment_resources (appointment_id, grp, resource_id, held_from, held_to, active) VALUES ('{}', 1, '{}', {}, {}, 1)",
-        s(&b["id"]),
+        "INSERT INTO appointment_resources (appointment_id, grp, resource_id, held_from, held_to, active) VALUES ({}, 1, '{}', {}, {}, 1)",
+        env.id_literal(s(&b["id"])),
         ra[0],
         ra[2],
         ra[2].parse::<i64>().unwrap() + 600
@@ -981,8 +982,8 @@ fn an_emergency_may_overbook_the_machine_only_when_asked_to() {
     assert_eq!(a["overbooked"]["reason"], "Dolor agudo");
     let rows = env.rows(&format!(
         "SELECT r.name, g.overbooked FROM appointment_resources g JOIN resources r \
-         ON r.id = g.resource_id WHERE g.appointment_id = '{}' ORDER BY g.grp",
-        s(&a["id"])
+         ON r.id = g.resource_id WHERE g.appointment_id = {} ORDER BY g.grp",
+        env.id_literal(s(&a["id"]))
     ));
     assert_eq!(rows, [["Sala B", "0"], ["Ecógrafo", "1"]]);
     // A program asks the same through the API: refused without
@@ -1018,7 +1019,8 @@ fn an_emergency_may_overbook_the_machine_only_when_asked_to() {
     let id = s(&r.json()["appointment"]["id"]).to_string();
     let rows = env.rows(&format!(
         "SELECT r.name, g.overbooked FROM appointment_resources g JOIN resources r \
-         ON r.id = g.resource_id WHERE g.appointment_id = '{id}' ORDER BY g.grp"
+         ON r.id = g.resource_id WHERE g.appointment_id = {} ORDER BY g.grp",
+        env.id_literal(&id)
     ));
     assert_eq!(
         rows,

@@ -57,9 +57,9 @@ fn book(env: &Env, date: &str, time: &str, phone: &str, name: &str) -> String {
 }
 
 /// `'a', 'b'`: IDs for an SQL `IN (…)`.
-fn quoted(ids: &[&str]) -> String {
+fn quoted(env: &Env, ids: &[&str]) -> String {
     ids.iter()
-        .map(|id| format!("'{id}'"))
+        .map(|id| env.id_literal(id))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -72,15 +72,14 @@ fn number(env: &Env, sql: &str) -> i64 {
 /// Every row that belongs to the appointments `ids`: their messages, their
 /// links (an offer's link through its message) and their events.
 fn held_for(env: &Env, ids: &[&str]) -> Vec<Vec<String>> {
-    let ids = quoted(ids);
+    let ids = quoted(env, ids);
     let mut rows = env.rows(&format!(
         "SELECT 'reminder', id, status, coalesce(data, ''), coalesce(last_error, '') \
          FROM reminders WHERE appointment_id IN ({ids}) ORDER BY id"
     ));
     rows.extend(env.rows(&format!(
         "SELECT 'link', nonce, kind, target_id FROM patient_links WHERE target_id IN ({ids}) \
-         OR target_id IN (SELECT {} FROM reminders WHERE appointment_id IN ({ids})) ORDER BY nonce",
-        env.id_shown("id")
+         OR target_id IN (SELECT id FROM reminders WHERE appointment_id IN ({ids})) ORDER BY nonce"
     )));
     rows.extend(env.rows(&format!(
         "SELECT 'event', CAST(id AS TEXT), type, data FROM events \
@@ -102,7 +101,7 @@ fn naming(env: &Env, ids: &[&str], names: &[&str]) -> i64 {
         env,
         &format!(
             "SELECT count(*) FROM events WHERE appointment_id IN ({}) AND ({})",
-            quoted(ids),
+            quoted(env, ids),
             like.join(" OR ")
         ),
     )
@@ -160,7 +159,7 @@ fn a_purge_removes_exactly_what_its_dry_run_counts_and_nothing_of_later_visits()
     let (tuesday, later) = a_tuesday_and_later(&mut env);
     let tuesday: Vec<&str> = tuesday.iter().map(String::as_str).collect();
     let names = ["Ana Uno", "Ana María Uno", "Beto Dos", "Cora Tres"];
-    let ids = quoted(&tuesday);
+    let ids = quoted(&env, &tuesday);
     // What is to go, read straight from the tables.
     let messages = number(
         &env,
@@ -173,8 +172,7 @@ fn a_purge_removes_exactly_what_its_dry_run_counts_and_nothing_of_later_visits()
         &env,
         &format!(
             "SELECT count(*) FROM patient_links WHERE target_id IN ({ids}) OR target_id IN \
-             (SELECT {} FROM reminders WHERE appointment_id IN ({ids}))",
-            env.id_shown("id")
+             (SELECT id FROM reminders WHERE appointment_id IN ({ids}))"
         ),
     );
     assert!(messages >= 6, "{messages} messages");
@@ -349,11 +347,13 @@ fn remind_due_applies_a_clinics_retention_and_keeps_what_is_still_to_deliver() {
     // delivery is: it is still to deliver when the retention passes.
     env.exec(&format!(
         "UPDATE reminders SET next_attempt_at = 4102444800 \
-         WHERE appointment_id = '{e}' AND status = {}",
+         WHERE appointment_id = {} AND status = {}",
+        env.id_literal(&e),
         crate::common::message_status("pending")
     ));
     let held = env.rows(&format!(
-        "SELECT id FROM reminders WHERE appointment_id = '{e}' AND status = {}",
+        "SELECT id FROM reminders WHERE appointment_id = {} AND status = {}",
+        env.id_literal(&e),
         crate::common::message_status("pending")
     ));
     assert_eq!(held.len(), 1, "{held:?}");
@@ -367,7 +367,7 @@ fn remind_due_applies_a_clinics_retention_and_keeps_what_is_still_to_deliver() {
     assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
 
     env.at("2026-06-21T15:00:00Z");
-    let ids = quoted(&[&a, &e]);
+    let ids = quoted(&env, &[&a, &e]);
     let messages = number(
         &env,
         &format!(
@@ -419,7 +419,8 @@ fn remind_due_applies_a_clinics_retention_and_keeps_what_is_still_to_deliver() {
         number(
             &env,
             &format!(
-                "SELECT count(*) FROM events WHERE appointment_id = '{a}' AND data LIKE '%+5037%'"
+                "SELECT count(*) FROM events WHERE appointment_id = {} AND data LIKE '%+5037%'",
+                env.id_literal(&a)
             )
         ),
         0

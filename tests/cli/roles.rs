@@ -394,8 +394,8 @@ fn the_table_of_roles_names_every_command_and_each_role_does_what_it_says() {
                     if stdout.contains(clinic.words[0]) {
                         let sql = format!(
                             "SELECT count(*) FROM access_log WHERE actor = 'staff:{member}' \
-                             AND command = '{words}' AND appointment_id = '{}'",
-                            clinic.ids["A"]
+                             AND command = '{words}' AND appointment_id = {}",
+                            env.id_literal(&clinic.ids["A"])
                         );
                         if env.rows(&sql)[0][0] == "0" {
                             failures.push(format!(

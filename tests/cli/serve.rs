@@ -857,8 +857,8 @@ fn a_token_limited_to_a_clinic_sees_nothing_of_another() {
     assert_eq!(r.status, 404);
     assert_eq!(
         env.rows(&format!(
-            "SELECT status FROM appointments WHERE id = '{}'",
-            s(&central["id"])
+            "SELECT status FROM appointments WHERE id = {}",
+            env.id_literal(s(&central["id"]))
         ))[0][0],
         "scheduled"
     );

@@ -2295,10 +2295,11 @@ fn an_ambiguous_appointment_prefix_shows_patient_doctor_and_time() {
     // (and a fifth character unlike the first's, so five tell them apart).
     let fifth = if a.as_bytes()[4] == b'0' { '1' } else { '0' };
     let moved = format!("{}{fifth}{}", &a[..4], &b[5..]);
+    let (moved, b) = (env.id_literal(&moved), env.id_literal(&b));
     let rename = format!(
-        "UPDATE appointments SET id = '{moved}' WHERE id = '{b}'; \
-         UPDATE reminders SET appointment_id = '{moved}' WHERE appointment_id = '{b}'; \
-         UPDATE events SET appointment_id = '{moved}' WHERE appointment_id = '{b}';"
+        "UPDATE appointments SET id = {moved} WHERE id = {b}; \
+         UPDATE reminders SET appointment_id = {moved} WHERE appointment_id = {b}; \
+         UPDATE events SET appointment_id = {moved} WHERE appointment_id = {b};"
     );
     if crate::common::on_postgres() {
         env.exec(&format!(

@@ -35,7 +35,9 @@ pub(super) use tx::Lasting;
 pub(super) use tx::{pg_read, pg_within, pg_write, read, write};
 pub use tx::{Backend, Tx};
 pub(in crate::store) use values::marks;
-pub use values::{id, ids, pg_params, shown_id, Column, Peek, Row, ToVal, Val};
+pub use values::{
+    id, ids, maybe_id, pg_params, shown_id, stored_id, Column, Peek, Row, ToVal, Val,
+};
 
 #[cfg(test)]
 mod tests;

@@ -106,6 +106,13 @@ impl Table {
         Table::Windows,
     ];
 
+    /// Whether the table keeps its own IDs as their 16 bytes, bound with
+    /// [`super::id`] (docs/performance.md#footprint); the others keep them
+    /// as text.
+    pub const fn ids_as_bytes(self) -> bool {
+        matches!(self, Table::Appointments | Table::Reminders)
+    }
+
     /// Its name in SQL.
     pub const fn name(self) -> &'static str {
         match self {

@@ -331,20 +331,57 @@ impl<'c> Tx<'c> {
         sql: &str,
         before: &[Val],
         keys: &[&str],
+        f: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.rows_in_as(on, sql, before, keys, false, f)
+    }
+
+    /// [`rows_in`](Tx::rows_in) of keys that are IDs kept as their 16
+    /// bytes ([`super::values::id`]); text that is no ID finds nothing.
+    pub fn rows_in_ids<T>(
+        &self,
+        on: On,
+        sql: &str,
+        before: &[Val],
+        keys: &[&str],
+        f: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.rows_in_as(on, sql, before, keys, true, f)
+    }
+
+    fn rows_in_as<T>(
+        &self,
+        on: On,
+        sql: &str,
+        before: &[Val],
+        keys: &[&str],
+        ids: bool,
         mut f: impl FnMut(&Row) -> Result<T>,
     ) -> Result<Vec<T>> {
-        use super::values::{marks, ToVal};
+        use super::values::{id, marks, ToVal};
         let mut out = Vec::new();
         if let TxInner::Postgres(t) = &self.inner {
-            let all = format!("SELECT unnest(CAST(?{} AS TEXT[]))", before.len() + 1);
+            use tokio_postgres::types::{ToSql, Type};
+            // An ID's text that is no UUID matches nothing; PostgreSQL
+            // would refuse it as a `uuid`.
+            let uuids: Vec<uuid::Uuid> = if ids {
+                keys.iter()
+                    .filter_map(|k| uuid::Uuid::try_parse(k).ok())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let (array, ty, name): (&(dyn ToSql + Sync), _, _) = if ids {
+                (&uuids, Type::UUID_ARRAY, "uuid[]")
+            } else {
+                (&keys, Type::TEXT_ARRAY, "TEXT[]")
+            };
+            let all = format!("SELECT unnest(CAST(?{} AS {name}))", before.len() + 1);
             let sql = sql.replace("{keys}", &all);
             self.asking(on, &sql)?;
             let mut t = t.borrow_mut();
             let mut params = pg_params(before);
-            params.push((
-                &keys as &(dyn tokio_postgres::types::ToSql + Sync),
-                tokio_postgres::types::Type::TEXT_ARRAY,
-            ));
+            params.push((array, ty));
             let mut rows = t.client.query_raw(&sql, &params)?;
             while let Some(r) = rows.next()? {
                 out.push(f(&Row::postgres(&r))?);
@@ -353,7 +390,7 @@ impl<'c> Tx<'c> {
         }
         for chunk in keys.chunks(500) {
             let mut args = before.to_vec();
-            args.extend(chunk.iter().map(|k| k.to_val()));
+            args.extend(chunk.iter().map(|k| if ids { id(k) } else { k.to_val() }));
             let sql = sql.replace("{keys}", &marks(before.len() + 1, chunk.len()));
             out.extend(self.rows(on, &sql, &args, &mut f)?);
         }

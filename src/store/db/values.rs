@@ -25,6 +25,11 @@ pub fn id(s: &str) -> Val {
     uuid::Uuid::try_parse(s).map_or(Val::Null, |u| Val::Id(u.into_bytes()))
 }
 
+/// An ID or none ([`id`]): `None` is bound as NULL.
+pub fn maybe_id(s: Option<&str>) -> Val {
+    s.map_or(Val::Null, id)
+}
+
 /// Each of `ids` as [`id`] binds it.
 pub fn ids<'a>(ids: &'a [&str]) -> impl Iterator<Item = Val> + 'a {
     ids.iter().map(|s| id(s))
@@ -44,7 +49,7 @@ fn pg_id(r: &tokio_postgres::Row, j: usize) -> Result<Option<[u8; 16]>> {
 /// A stored BLOB that is an ID's 16 bytes. appt's other BLOBs (a national
 /// ID or a channel's secrets, sealed) are a nonce, a tag and the text: 28
 /// bytes at least.
-fn stored_id(b: &[u8]) -> Option<[u8; 16]> {
+pub fn stored_id(b: &[u8]) -> Option<[u8; 16]> {
     b.try_into().ok()
 }
 
