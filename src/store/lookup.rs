@@ -2,7 +2,7 @@
 //! 4 characters, or (for clinics, doctors and services) a name.
 
 use super::asked::Asked;
-use super::db::{On, Table};
+use super::db::{On, Table, ToVal, Val};
 use super::db::{Row, Tx};
 use crate::args;
 use crate::error::{Code, Entity, Error, Result};
@@ -259,7 +259,7 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
         let id = if bytes {
             super::db::id(input)
         } else {
-            super::db::ToVal::to_val(input)
+            input.to_val()
         };
         tx.row(
             l.on(),
@@ -273,8 +273,8 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
     if let Some(id) = exact {
         return Ok(id);
     }
-    let candidates = |sql: String, arg: String| -> Result<Vec<(String, String)>> {
-        tx.rows(l.on(), &sql, args![arg], |r| Ok((r.get(0)?, r.get(1)?)))
+    let candidates = |sql: String, args: &[Val]| -> Result<Vec<(String, String)>> {
+        tx.rows(l.on(), &sql, args, |r| Ok((r.get(0)?, r.get(1)?)))
     };
     let mut found = Vec::new();
     if l.by_name {
@@ -284,7 +284,7 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
                 l.label,
                 l.table.name()
             ),
-            name_key(input),
+            args![name_key(input)],
         )?;
         if found.is_empty() {
             found = by_words(tx, l, input)?;
@@ -293,32 +293,28 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
     if found.is_empty() {
         let prefix = input.to_ascii_lowercase();
         if prefix.len() >= 4 && prefix.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
-            if bytes {
-                // The IDs the prefix begins: a range scan on the key, from
-                // the prefix filled with 0s to the prefix filled with fs.
-                let range = [id_filled(&prefix, '0'), id_filled(&prefix, 'f')];
-                found = match range {
-                    [Some(low), Some(high)] => tx.rows(
-                        l.on(),
-                        &format!(
-                            "SELECT id, {} FROM {} WHERE id >= ?1 AND id <= ?2{filter} ORDER BY id LIMIT 10",
-                            l.label,
-                            l.table.name()
-                        ),
-                        &[super::db::id(&low), super::db::id(&high)],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )?,
-                    _ => Vec::new(),
-                };
+            // A range scan on the key. IDs kept as text are lowercase hex and
+            // dashes, all below 'g'; those kept as bytes range from the
+            // prefix filled with 0s to the prefix filled with fs.
+            let range = if bytes {
+                match [id_filled(&prefix, '0'), id_filled(&prefix, 'f')] {
+                    [Some(low), Some(high)] => Some((
+                        "id >= ?1 AND id <= ?2",
+                        vec![super::db::id(&low), super::db::id(&high)],
+                    )),
+                    _ => None,
+                }
             } else {
-                // IDs are lowercase hex and dashes, all below 'g': a range scan on the key.
+                Some(("id >= ?1 AND id < ?1 || 'g'", vec![prefix.to_val()]))
+            };
+            if let Some((range, args)) = range {
                 found = candidates(
                     format!(
-                        "SELECT id, {} FROM {} WHERE id >= ?1 AND id < ?1 || 'g'{filter} ORDER BY id LIMIT 10",
+                        "SELECT id, {} FROM {} WHERE {range}{filter} ORDER BY id LIMIT 10",
                         l.label,
                         l.table.name()
                     ),
-                    prefix,
+                    &args,
                 )?;
             }
         } else if !l.by_name && prefix.len() < 4 {
