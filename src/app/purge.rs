@@ -18,14 +18,10 @@ use chrono::{DateTime, Duration, Utc};
 
 /// The most visits one transaction of a purge takes: each is a few
 /// messages, a link and a few events, so a batch holds the write lock for
-/// milliseconds, never a whole purge's time.
+/// milliseconds, never a whole purge's time (in debug builds,
+/// `APPT_TEST_BATCH`: a test that kills a purge half-way needs many
+/// batches of a small database).
 const BATCH: i64 = 500;
-
-/// [`BATCH`], or in debug builds `APPT_TEST_BATCH` (a test that kills a
-/// purge half-way needs many batches of a small database).
-fn batch_size() -> i64 {
-    crate::store::batch_size(BATCH)
-}
 
 /// One table's part of a purge, done to a batch of visits that are over.
 /// Issue 45's holds and codes and issue 46's inbox items are to be steps of
@@ -279,7 +275,7 @@ fn days(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()> {
         Some(f) => (time::local_today(tz, f) - Duration::days(3)).to_string(),
         None => String::new(),
     };
-    let limit = batch_size();
+    let limit = crate::store::batch_size(BATCH);
     let (mut day, mut page): (Option<String>, Option<(i64, String)>) = (None, None);
     loop {
         let found = batch(st, dry, |tx| {
@@ -323,7 +319,7 @@ fn touched(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()
     };
     let cut = scope.cut.timestamp();
     let before = from.min(cut);
-    let limit = batch_size();
+    let limit = crate::store::batch_size(BATCH);
     while after < upto {
         let to = after.saturating_add(limit).min(upto);
         batch(st, dry, |tx| {
