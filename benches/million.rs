@@ -222,7 +222,9 @@ const IMPORT_LINES: usize = 20_000;
 /// Bookings each process makes in the concurrency figure.
 const PER_PROCESS: usize = 24;
 const PROCESSES: usize = 8;
-const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
+/// The active statuses as the appointments table stores them (their
+/// numbers, since schema 60).
+const ACTIVE: &str = "(1, 2, 3, 4)";
 /// wrk's threads and keep-alive connections in the HTTP figures.
 const WRK_THREADS: usize = 2;
 const WRK_CONNECTIONS: usize = 8;
@@ -910,7 +912,7 @@ impl Plan {
             ))
             .map_err(err)?;
         for r in st
-            .query_map([from.to_string()], |r| {
+            .query_map([day_no(from)], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })
             .map_err(err)?
@@ -952,8 +954,9 @@ impl Plan {
             events,
             clinic: text("SELECT name FROM clinics ORDER BY name LIMIT 1")?,
             show_id: text(&format!(
-                "SELECT {} FROM appointments WHERE local_date = '{day}' ORDER BY starts_at LIMIT 1 OFFSET 7",
-                sqlite_id_text("id")
+                "SELECT {} FROM appointments WHERE local_date = {} ORDER BY starts_at LIMIT 1 OFFSET 7",
+                sqlite_id_text("id"),
+                day_no(day)
             ))?,
             clinic_id,
             doctor,
@@ -1064,6 +1067,15 @@ impl Engine {
         }
     }
 
+    /// The `YYYY-MM-DD` of a day number (an appointment's local date).
+    fn date_text(&self, col: &str) -> String {
+        if self.pg() {
+            format!("to_char(DATE '1970-01-01' + {col}, 'YYYY-MM-DD')")
+        } else {
+            format!("date({col} * 86400, 'unixepoch')")
+        }
+    }
+
     fn json_text(&self, col: &str) -> String {
         if self.pg() {
             format!("{col}::json")
@@ -1078,9 +1090,9 @@ impl Engine {
         let ts = |c: &str| self.ts(c);
         format!(
             "{o}('id',{id},'clinic_id',a.clinic_id,'doctor_id',a.doctor_id,'patient_id',a.patient_id,\
-             'service_id',a.service_id,'date',a.local_date,'start_time',{st},'end_time',{et},\
+             'service_id',a.service_id,'date',{date},'start_time',{st},'end_time',{et},\
              'duration_minutes',a.duration_minutes,'starts_at',{sa},'ends_at',{ea},'timezone',c.timezone,\
-             'status',a.status,'token_number',a.token_number,'source',a.source,'session',a.session,\
+             'status',{status},'token_number',a.token_number,'source',{source},'session',a.session,\
              'batch',a.batch,'reason',a.reason,'notes',a.notes,'diagnosis',a.diagnosis,\
              'prescription',a.prescription,'follow_up_required',a.follow_up_required <> 0,\
              'follow_up_date',a.follow_up_date,'cancellation_reason',a.cancellation_reason,\
@@ -1091,6 +1103,9 @@ impl Engine {
              'created_at',{ca},'updated_at',{ua},'confirmed_at',{cf},'checked_in_at',{ci},\
              'started_at',{sd},'completed_at',{cd},'cancelled_at',{cc},'no_show_at',{ns})",
             id = self.id_text("a.id"),
+            date = self.date_text("a.local_date"),
+            status = status_name("a.status"),
+            source = source_name("a.source"),
             st = self.hm("a.starts_at"),
             et = self.hm("a.ends_at"),
             sa = ts("a.starts_at"),
@@ -1360,6 +1375,8 @@ impl Bench<'_> {
         let (p, e) = (self.plan, self.engine);
         let aj = e.appointment_json();
         let day = p.day.to_string();
+        // The appointments keep their local date as its day number.
+        let day_n = day_no(p.day);
         let clinic_id = &p.clinic_id;
         let day_start = instant_of(appt::core::zone::el_salvador(), p.day, 0).timestamp();
         let day_end = day_start + 86400;
@@ -1372,31 +1389,34 @@ impl Bench<'_> {
         };
         let sql = match figure {
             "list --date (all clinics)" => list(&format!(
-                "a.clinic_id IN (SELECT id FROM clinics) AND a.local_date = '{day}'"
+                "a.clinic_id IN (SELECT id FROM clinics) AND a.local_date = {day_n}"
             )),
             "list --date --clinic" => list(&format!(
-                "a.clinic_id = '{clinic_id}' AND a.local_date = '{day}'"
+                "a.clinic_id = '{clinic_id}' AND a.local_date = {day_n}"
             )),
             "list --date --clinic --status" => list(&format!(
-                "a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' AND a.status = 'confirmed'"
+                "a.clinic_id = '{clinic_id}' AND a.local_date = {day_n} AND a.status = {}",
+                Status::Confirmed.code()
             )),
             "list --date --doctor" => list(&format!(
-                "a.doctor_id = '{}' AND a.starts_at >= {} AND a.starts_at < {} AND a.local_date = '{day}'",
+                "a.doctor_id = '{}' AND a.starts_at >= {} AND a.starts_at < {} AND a.local_date = {day_n}",
                 p.doctor,
                 day_start - 86400,
                 day_end + 86400
             )),
             "list --date --clinic --source" => list(&format!(
-                "a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' AND a.source = 'whatsapp'"
+                "a.clinic_id = '{clinic_id}' AND a.local_date = {day_n} AND a.source = {}",
+                source("whatsapp")
             )),
             // The day's appointments, windows, doctors and closures.
             "agenda --date" => format!(
-                "SELECT {aj} {JOINS} WHERE a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' \
-                   AND a.status <> 'cancelled' ORDER BY a.starts_at, a.token_number, a.id; \
+                "SELECT {aj} {JOINS} WHERE a.clinic_id = '{clinic_id}' AND a.local_date = {day_n} \
+                   AND a.status <> {cancelled} ORDER BY a.starts_at, a.token_number, a.id; \
                  SELECT w.id, w.doctor_id, w.start_minute, w.end_minute, w.slot_minutes, w.capacity, d.full_name, d.specialty \
                    FROM windows w LEFT JOIN doctors d ON d.id = w.doctor_id WHERE w.clinic_id = '{clinic_id}' AND w.open = 1; \
                  SELECT id, reason FROM closures WHERE (clinic_id = '{clinic_id}' OR doctor_id IN \
-                   (SELECT doctor_id FROM windows WHERE clinic_id = '{clinic_id}')) AND from_date <= '{day}' AND to_date >= '{day}';"
+                   (SELECT doctor_id FROM windows WHERE clinic_id = '{clinic_id}')) AND from_date <= '{day}' AND to_date >= '{day}';",
+                cancelled = Status::Cancelled.code()
             ),
             // The doctor's windows and busy times that day.
             "slots --doctor --date" => format!(
@@ -1677,7 +1697,8 @@ impl Bench<'_> {
         if self.wanted("book") {
             let template = format!(
                 "SELECT 'x', clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, ends_at, \
-                 duration_minutes, 'cancelled', 0, 'bench-ref', created_at, updated_at FROM appointments WHERE id = {}",
+                 duration_minutes, {}, 0, source, created_at, updated_at FROM appointments WHERE id = {}",
+                Status::Cancelled.code(),
                 e.id_literal(&p.show_id)
             );
             let book_ref = |i: usize| {
@@ -1719,7 +1740,7 @@ impl Bench<'_> {
                     )
                 })
             };
-            let _ = e.exec("DELETE FROM appointments WHERE source = 'bench-ref';");
+            let _ = e.exec(&delete_references(e));
             note("book", r);
         }
 
@@ -2021,6 +2042,7 @@ impl Bench<'_> {
             "{setup} CREATE TEMP TABLE floor_ids AS SELECT s.id AS src, {message_id} AS aid, {uuid} AS pid, \
                row_number() OVER () AS n FROM (SELECT id FROM appointments ORDER BY starts_at DESC LIMIT {n}) s; "
         );
+        let (scheduled, web) = (Status::Scheduled.code(), source("web"));
         let each = n.div_ceil(transactions.max(1));
         for (lo, hi) in (0..n)
             .step_by(each.max(1))
@@ -2037,7 +2059,7 @@ impl Bench<'_> {
                    starts_at, ends_at, duration_minutes, status, token_number, source, external_reference_id, \
                    created_at, updated_at) \
                    SELECT f.aid, a.clinic_id, a.doctor_id, a.window_id, f.pid, a.service_id, a.local_date, \
-                   a.starts_at, a.ends_at, a.duration_minutes, 'scheduled', 0, 'web', 'bench-floor-' || f.n, {now}, {now} \
+                   a.starts_at, a.ends_at, a.duration_minutes, {scheduled}, 0, {web}, 'bench-floor-' || f.n, {now}, {now} \
                    FROM floor_ids f JOIN appointments a ON a.id = f.src WHERE f.n > {lo} AND f.n <= {hi}; \
                  INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, data, created_at, updated_at) \
                    SELECT {message_id}, f.aid, r.offset_minutes, r.due_at, {pending}, r.kind, r.data, {now}, {now} \
@@ -2143,7 +2165,7 @@ impl Bench<'_> {
             .iter()
             .chain(contested.iter())
             .flatten()
-            .map(|s| format!("'{}'", s.date))
+            .map(|s| day_no(s.date).to_string())
             .collect();
         days.sort();
         days.dedup();
@@ -2207,7 +2229,8 @@ impl Bench<'_> {
         let first = now().date_naive() + Duration::days(7);
         let template = format!(
             "SELECT 'x', clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, ends_at, \
-             duration_minutes, 'cancelled', 0, source, created_at, updated_at FROM appointments WHERE id = {}",
+             duration_minutes, {}, 0, source, created_at, updated_at FROM appointments WHERE id = {}",
+            Status::Cancelled.code(),
             self.engine.id_literal(&p.show_id)
         );
         let n = self.runs + 2;
@@ -2254,7 +2277,7 @@ impl Bench<'_> {
                         "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, \
                          local_date, starts_at, ends_at, duration_minutes, status, token_number, source, created_at, \
                          updated_at) {}; ",
-                        template.replacen("'x'", &format!("'bench-series-{i}-{k}'"), 1)
+                        template.replacen("'x'", &e.id_literal(&reference_id(1 << 20 | i << 8 | k)), 1)
                     )
                 })
                 .collect();
@@ -2267,7 +2290,7 @@ impl Bench<'_> {
                 r.push(y.secs);
             }
         }
-        let _ = e.exec("DELETE FROM appointments WHERE id LIKE 'bench-series-%';");
+        let _ = e.exec(&delete_references(e));
         let (appt, reference) = (median(&mut a), median(&mut r));
         Ok(Row {
             figure: "book --repeat weekly --count 52 (a 52-week series)".into(),
@@ -2690,7 +2713,11 @@ impl Bench<'_> {
             );
         }
         fs::write(&list, text).map_err(err)?;
-        let api_before = e.count("SELECT count(*) FROM appointments WHERE source = 'api'")?;
+        let by_api = format!(
+            "SELECT count(*) FROM appointments WHERE source = {}",
+            source("api")
+        );
+        let api_before = e.count(&by_api)?;
         let threads = WRK_THREADS.to_string();
         let list_arg = list.to_string_lossy().into_owned();
         let book_url = format!("{}/v1/appointments", server.url);
@@ -2706,8 +2733,7 @@ impl Bench<'_> {
         let book = run_wrk(cmd)?;
         let peak = server.memory_kb("VmHWM")?;
         server.stop()?;
-        let booked =
-            e.count("SELECT count(*) FROM appointments WHERE source = 'api'")? - api_before;
+        let booked = e.count(&by_api)? - api_before;
         let created = book.status(201);
         eprintln!(
             "  POST /v1/appointments: {:.0}/s, p50 {}, p99 {}, max {}; statuses {}; {booked} booked",
@@ -2732,7 +2758,7 @@ impl Bench<'_> {
         }
         let mut days: Vec<String> = free[..(booked as usize).min(free.len())]
             .iter()
-            .map(|s| format!("'{}'", s.date))
+            .map(|s| day_no(s.date).to_string())
             .collect();
         days.sort();
         days.dedup();
@@ -3376,6 +3402,8 @@ impl Bench<'_> {
             .map_err(err)?;
         let date = now.with_timezone(&tz).date_naive();
         let day = date.to_string();
+        // The appointments keep their local date as its day number.
+        let day_n = day_no(date);
         let doctors = e.strings("SELECT id FROM doctors ORDER BY id")?;
         for d in &doctors {
             for (from, to, session) in [
@@ -3464,7 +3492,7 @@ impl Bench<'_> {
         let midnight = instant_of(tz, date, 0).timestamp();
         let rows = e.table(&format!(
             "SELECT id, CAST(starts_at AS TEXT), doctor_id FROM appointments \
-             WHERE clinic_id = '{}' AND local_date = '{day}' ORDER BY doctor_id, starts_at",
+             WHERE clinic_id = '{}' AND local_date = {day_n} ORDER BY doctor_id, starts_at",
             p.clinic_id
         ))?;
         let mut done = 0;
@@ -3502,7 +3530,7 @@ impl Bench<'_> {
              starts_at - 90000, starts_at - 86400, {reminder}, 'whatsapp', 'wamid.' || {text}, \
              CASE WHEN substr({text}, 1, 1) < 'c' THEN starts_at - 86340 END, \
              CASE WHEN substr({text}, 1, 1) < '6' THEN starts_at - 86000 END \
-             FROM appointments WHERE clinic_id = '{}' AND local_date = '{day}' \
+             FROM appointments WHERE clinic_id = '{}' AND local_date = {day_n} \
              ORDER BY id LIMIT {BOARD_MESSAGES}",
             p.clinic_id,
             sent = MessageStatus::Sent.code(),
@@ -3660,11 +3688,12 @@ impl Bench<'_> {
             .filter_map(|c| c.doctor.as_ref().map(|d| format!("'{}'", d.id)))
             .collect();
         self.engine.strings(&format!(
-            "SELECT {} FROM appointments WHERE doctor_id IN ({}) AND local_date = '{}' \
-             AND status = 'scheduled' AND starts_at >= {} ORDER BY starts_at, id",
+            "SELECT {} FROM appointments WHERE doctor_id IN ({}) AND local_date = {} \
+             AND status = {} AND starts_at >= {} ORDER BY starts_at, id",
             self.engine.id_text("id"),
             doctors.join(","),
-            day.date,
+            day_no(day.date),
+            Status::Scheduled.code(),
             day.now.timestamp()
         ))
     }
@@ -4070,6 +4099,43 @@ fn board_time(t: DateTime<Utc>) -> String {
 /// source afterwards).
 fn reference_id(i: usize) -> String {
     format!("00000000-0000-4000-8000-{i:012x}")
+}
+
+/// Deletes every appointment a reference booked ([`reference_id`]'s).
+fn delete_references(e: &Engine) -> String {
+    format!(
+        "DELETE FROM appointments WHERE id >= {} AND id <= {};",
+        e.id_literal("00000000-0000-4000-8000-000000000000"),
+        e.id_literal("00000000-0000-4000-8000-ffffffffffff")
+    )
+}
+
+/// The number a source is stored as (schema 60).
+fn source(name: &str) -> i64 {
+    appt::core::source_code(name).expect("a source appt knows")
+}
+
+/// The day number an appointment's local date is stored as (schema 60).
+fn day_no(d: NaiveDate) -> i64 {
+    (d - NaiveDate::default()).num_days()
+}
+
+/// SQL naming the closed set stored as a number in `col`: `(code, name)` each.
+fn named(col: &str, names: impl Iterator<Item = (i64, &'static str)>) -> String {
+    let whens: String = names
+        .map(|(c, n)| format!(" WHEN {c} THEN '{n}'"))
+        .collect();
+    format!("CASE {col}{whens} END")
+}
+
+/// SQL of the name of the status stored in `col`.
+fn status_name(col: &str) -> String {
+    named(col, Status::ALL.iter().map(|s| (s.code(), s.as_str())))
+}
+
+/// SQL of the name of the source stored in `col`.
+fn source_name(col: &str) -> String {
+    named(col, appt::core::SOURCES.iter().map(|n| (source(n), *n)))
 }
 
 /// SQLite's text of the ID of 16 bytes in `col`, as appt shows it.

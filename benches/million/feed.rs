@@ -76,9 +76,11 @@ impl Bench<'_> {
         let to = today + chrono::Duration::days(90);
         let busiest = self.engine.strings(&format!(
             "SELECT doctor_id FROM appointments WHERE clinic_id = '{}' \
-             AND local_date BETWEEN '{from}' AND '{to}' GROUP BY doctor_id \
+             AND local_date BETWEEN {} AND {} GROUP BY doctor_id \
              ORDER BY count(*) DESC, doctor_id LIMIT 1",
-            p.clinic_id
+            p.clinic_id,
+            super::day_no(from),
+            super::day_no(to)
         ))?;
         let doctor = busiest
             .first()
@@ -87,8 +89,10 @@ impl Bench<'_> {
         let doctor = doctor.as_str();
         let visits = self.engine.count(&format!(
             "SELECT count(*) FROM appointments WHERE clinic_id = '{}' AND doctor_id = '{doctor}' \
-             AND local_date BETWEEN '{from}' AND '{to}'",
-            p.clinic_id
+             AND local_date BETWEEN {} AND {}",
+            p.clinic_id,
+            super::day_no(from),
+            super::day_no(to)
         ))? as usize;
         let server = Server::start(self.engine, &self.file("serve-feed.err"))?;
         run_ok(self.appt_args(&["clinic", "update", &p.clinic, "--public-url", &server.url]))?;
@@ -167,8 +171,9 @@ impl Bench<'_> {
         )?;
         let in_day = self.engine.count(&format!(
             "SELECT count(*) FROM appointments WHERE doctor_id = '{doctor}' AND clinic_id = '{}' \
-             AND local_date = '{day}'",
-            p.clinic_id
+             AND local_date = {}",
+            p.clinic_id,
+            super::day_no(day)
         ))?;
         let day_events = body.matches("<D:response>").count();
         if status != 207 || in_day != day_events as i64 {
@@ -272,8 +277,9 @@ impl Bench<'_> {
         // time, as a phone meets it.
         let visit = self.engine.strings(&format!(
             "SELECT id FROM appointments WHERE doctor_id = '{doctor}' AND clinic_id = '{}' \
-             AND local_date = '{day}' ORDER BY id LIMIT 1",
-            p.clinic_id
+             AND local_date = {} ORDER BY id LIMIT 1",
+            p.clinic_id,
+            super::day_no(day)
         ))?;
         let visit = visit.first().ok_or("no visit on the day")?;
         let mut after: Vec<u64> = Vec::new();

@@ -50,20 +50,28 @@ pub(super) fn period(scale: f64) -> (NaiveDate, NaiveDate) {
 
 /// The reference: one statement per figure, each row labelled with what it
 /// is so that the output reads back whatever the client.
-fn reference_sql(clinic_id: &str, from: NaiveDate, to: NaiveDate) -> String {
+fn reference_sql(e: &Engine, clinic_id: &str, from: NaiveDate, to: NaiveDate) -> String {
     let off = UTC_OFFSET_HOURS * 3600;
     let f = format!(
-        "a.clinic_id = '{clinic_id}' AND a.local_date >= '{from}' AND a.local_date <= '{to}'"
+        "a.clinic_id = '{clinic_id}' AND a.local_date >= {} AND a.local_date <= {}",
+        super::day_no(from),
+        super::day_no(to)
     );
+    let date = e.date_text("a.local_date");
     let day = |col: &str| format!("(({col} + {off}) / 86400)");
     let wd = format!("(({} + 3) % 7)", day("a.starts_at"));
     let hr = format!("(((a.starts_at + {off}) % 86400) / 3600)");
     let lead = format!("({} - {})", day("a.starts_at"), day("a.created_at"));
+    let (cancelled, no_show) = (Status::Cancelled.code(), Status::NoShow.code());
+    let (status, source) = (
+        super::status_name("a.status"),
+        super::source_name("a.source"),
+    );
     let late = format!(
-        "(a.status = 'cancelled' AND a.cancelled_at IS NOT NULL AND a.starts_at - a.cancelled_at <= {})",
+        "(a.status = {cancelled} AND a.cancelled_at IS NOT NULL AND a.starts_at - a.cancelled_at <= {})",
         WINDOW * 60
     );
-    let due = "a.status IN ('completed', 'no_show')";
+    let due = format!("a.status IN ({}, {no_show})", Status::Completed.code());
     let confirmed = EventKind::Confirmed.code();
     let (sent, failed, reminder) = (
         MessageStatus::Sent.code(),
@@ -71,12 +79,12 @@ fn reference_sql(clinic_id: &str, from: NaiveDate, to: NaiveDate) -> String {
         MessageKind::Reminder.code(),
     );
     format!(
-        "SELECT 'booked', a.doctor_id, a.local_date, \
+        "SELECT 'booked', a.doctor_id, {date}, \
            sum((a.ends_at - a.starts_at) / 60 + a.buffer_before + a.buffer_after) \
-           FROM appointments a WHERE {f} AND a.status <> 'cancelled' GROUP BY a.doctor_id, a.local_date; \
+           FROM appointments a WHERE {f} AND a.status <> {cancelled} GROUP BY a.doctor_id, a.local_date; \
          WITH r AS (SELECT a.doctor_id AS d, {wd} AS wd, {hr} AS hr, \
              CASE WHEN {lead} <= 0 THEN 'same_day' WHEN {lead} <= 7 THEN 'within_week' ELSE 'later' END AS lb, \
-             count(CASE WHEN a.status = 'no_show' THEN 1 END) AS ns, \
+             count(CASE WHEN a.status = {no_show} THEN 1 END) AS ns, \
              count(CASE WHEN {due} THEN 1 END) AS due, \
              count(CASE WHEN {late} THEN 1 END) AS late \
            FROM appointments a WHERE {f} AND ({due} OR {late}) GROUP BY 1, 2, 3, 4) \
@@ -86,13 +94,13 @@ fn reference_sql(clinic_id: &str, from: NaiveDate, to: NaiveDate) -> String {
          UNION ALL SELECT 'rates', 'hour', CAST(hr AS TEXT), sum(ns), sum(due), sum(late), sum(due + late) FROM r GROUP BY hr \
          UNION ALL SELECT 'rates', 'lead', lb, sum(ns), sum(due), sum(late), sum(due + late) FROM r GROUP BY lb; \
          WITH h AS (SELECT {lead} AS days, count(*) AS n FROM appointments a \
-             WHERE {f} AND a.status <> 'cancelled' GROUP BY 1), \
+             WHERE {f} AND a.status <> {cancelled} GROUP BY 1), \
            c AS (SELECT days, sum(n) OVER (ORDER BY days) AS cum, sum(n) OVER () AS total FROM h) \
          SELECT 'lead', max(total), min(CASE WHEN 2 * cum >= total THEN days END), \
            min(CASE WHEN 10 * cum >= 9 * total THEN days END) FROM c; \
          SELECT 'busiest', {wd}, {hr}, count(*) FROM appointments a \
-           WHERE {f} AND a.status <> 'cancelled' GROUP BY 2, 3; \
-         SELECT 'sources', a.source, a.status, count(*) FROM appointments a WHERE {f} GROUP BY a.source, a.status; \
+           WHERE {f} AND a.status <> {cancelled} GROUP BY 2, 3; \
+         SELECT 'sources', {source}, {status}, count(*) FROM appointments a WHERE {f} GROUP BY a.source, a.status; \
          SELECT 'messages', COUNT(CASE WHEN m.status = {sent} THEN 1 END), COUNT(m.delivered_at), \
            COUNT(CASE WHEN m.status = {failed} THEN 1 END) \
            FROM reminders m JOIN appointments a ON a.id = m.appointment_id WHERE m.kind = {reminder} AND {f}; \
@@ -271,11 +279,13 @@ impl Bench<'_> {
         let (from, to) = p.year;
         let (from_s, to_s) = (from.to_string(), to.to_string());
         let in_period = self.engine.count(&format!(
-            "SELECT count(*) FROM appointments WHERE clinic_id = '{}' AND local_date >= '{from}' \
-             AND local_date <= '{to}'",
-            p.clinic_id
+            "SELECT count(*) FROM appointments WHERE clinic_id = '{}' AND local_date >= {} \
+             AND local_date <= {}",
+            p.clinic_id,
+            super::day_no(from),
+            super::day_no(to)
         ))?;
-        let sql = reference_sql(&p.clinic_id, from, to);
+        let sql = reference_sql(self.engine, &p.clinic_id, from, to);
         let x = self.pair(
             (1, self.runs.min(5)),
             &|_| {

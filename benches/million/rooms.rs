@@ -99,7 +99,7 @@ impl Bench<'_> {
             "INSERT INTO appointment_resources \
                (appointment_id, grp, resource_id, held_from, held_to, active) \
              SELECT a.id, 0, r.id, a.starts_at - a.buffer_before * 60, a.ends_at + a.buffer_after * 60, \
-               CASE WHEN a.status IN ('scheduled', 'confirmed', 'checked_in', 'in_progress') \
+               CASE WHEN a.status IN {} \
                THEN 1 ELSE 0 END \
              FROM appointments a \
              JOIN (SELECT doctor_id, (ROW_NUMBER() OVER (ORDER BY doctor_id) - 1) % {ROOMS} AS k \
@@ -108,6 +108,7 @@ impl Bench<'_> {
                ON m.doctor_id = a.doctor_id \
              JOIN resources r ON r.name = 'Sala ' || m.k \
              WHERE a.clinic_id = '{c}'",
+            super::ACTIVE,
             c = p.clinic_id
         ))?;
         let given = self

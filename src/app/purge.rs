@@ -14,7 +14,7 @@ use crate::store::db::Tx;
 use crate::store::retention::{self, Mark, Visit};
 use crate::store::{clinics, events, links, reminders, Store};
 use crate::wire;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// The most visits one transaction of a purge takes: each is a few
 /// messages, a link and a few events, so a batch holds the write lock for
@@ -270,24 +270,24 @@ fn days(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()> {
     // A visit that ended before the cut started on the cut's local date or
     // before; one that ended after `from` started at most a day before it
     // (a day and a clock change: the days after the two days before).
-    let last = time::local_today(tz, scope.cut).to_string();
-    let mut lower = match scope.from.and_then(|f| DateTime::from_timestamp(f, 0)) {
-        Some(f) => (time::local_today(tz, f) - Duration::days(3)).to_string(),
-        None => String::new(),
-    };
+    let last = time::local_today(tz, scope.cut);
+    let mut lower = scope
+        .from
+        .and_then(|f| DateTime::from_timestamp(f, 0))
+        .map(|f| time::local_today(tz, f) - Duration::days(3));
     let limit = crate::store::batch_size(BATCH);
-    let (mut day, mut page): (Option<String>, Option<(i64, String)>) = (None, None);
+    let (mut day, mut page): (Option<NaiveDate>, Option<(i64, String)>) = (None, None);
     loop {
         let found = batch(st, dry, |tx| {
-            let d = match &day {
-                Some(d) => d.clone(),
-                None => match retention::next_day(tx, clinic, &lower, &last)? {
+            let d = match day {
+                Some(d) => d,
+                None => match retention::next_day(tx, clinic, lower, last)? {
                     Some(d) => d,
                     None => return Ok(None),
                 },
             };
             let after = page.as_ref().map(|(s, id)| (*s, id.as_str()));
-            let visits = retention::visits_of_day(tx, clinic, &d, (from, cut), after, limit)?;
+            let visits = retention::visits_of_day(tx, clinic, d, (from, cut), after, limit)?;
             take_steps(
                 tx,
                 &Batch {
@@ -303,7 +303,7 @@ fn days(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()> {
             return Ok(());
         };
         if (visits.len() as i64) < limit {
-            (lower, day, page) = (d, None, None);
+            (lower, day, page) = (Some(d), None, None);
         } else {
             page = visits.last().map(|v| (v.starts_at, v.id.clone()));
             day = Some(d);

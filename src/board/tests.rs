@@ -273,7 +273,7 @@ fn refused_code(b: &Board) -> &'static str {
 }
 
 /// Every appointment's ID, status and last change: what a refused key must leave.
-fn appointments(b: &mut Board) -> Vec<(String, String, i64)> {
+fn appointments(b: &mut Board) -> Vec<(String, i64, i64)> {
     b.store
         .read(|tx| {
             tx.rows(
@@ -1378,8 +1378,8 @@ fn the_header_counts_the_recalls_due() {
             .read(|tx| {
                 tx.one(
                     On::reads(&[Table::Appointments]),
-                    "SELECT id FROM appointments WHERE status = 'in_progress'",
-                    crate::args![],
+                    "SELECT id FROM appointments WHERE status = ?1",
+                    crate::args![Status::InProgress.code()],
                 )
             })
             .unwrap();

@@ -367,6 +367,31 @@ impl Status {
         out
     }
 
+    /// The number stored (docs/performance.md#footprint): its place in
+    /// [`Status::ALL`], from 1.
+    pub const fn code(self) -> i64 {
+        match self {
+            Status::Scheduled => 1,
+            Status::Confirmed => 2,
+            Status::CheckedIn => 3,
+            Status::InProgress => 4,
+            Status::Completed => 5,
+            Status::Cancelled => 6,
+            Status::NoShow => 7,
+        }
+    }
+
+    /// The numbers of `statuses`, as stored.
+    pub const fn codes<const N: usize>(statuses: [Status; N]) -> [i64; N] {
+        let mut out = [0; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = statuses[i].code();
+            i += 1;
+        }
+        out
+    }
+
     pub fn parse(s: &str) -> Option<Status> {
         let s = s.trim().to_ascii_lowercase().replace('-', "_");
         Status::ALL.into_iter().find(|st| st.as_str() == s)
@@ -381,9 +406,40 @@ impl Status {
     }
 }
 
+impl super::Coded for Status {
+    const ALL: &'static [Status] = &Status::ALL;
+
+    fn code(self) -> i64 {
+        Status::code(self)
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// Where a booking came from. A source is stored as its place in this
+/// list, from 1 (docs/performance.md#footprint): a source is only ever
+/// added at the end.
 pub const SOURCES: [&str; 7] = [
     "manual", "phone", "whatsapp", "web", "walk_in", "import", "api",
 ];
+
+/// The number a source is stored as; None for a name not in [`SOURCES`].
+pub fn source_code(name: &str) -> Option<i64> {
+    SOURCES
+        .iter()
+        .position(|s| *s == name)
+        .map(|i| i as i64 + 1)
+}
+
+/// The source a stored number stands for.
+pub fn source_named(code: i64) -> Option<&'static str> {
+    usize::try_from(code - 1)
+        .ok()
+        .and_then(|i| SOURCES.get(i))
+        .copied()
+}
 
 /// Who a booking's capacity and tokens belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -585,5 +641,31 @@ impl std::fmt::Display for Actor {
             Actor::Web => f.write_str("web"),
             Actor::Staff(p) => write!(f, "staff:{}", p.name),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A status and a source are stored as their numbers: the numbers
+    /// never change, and a new value only ever takes the next one.
+    #[test]
+    fn statuses_and_sources_are_stored_as_their_numbers() {
+        crate::core::coded::assert_numbered_in_order::<Status>();
+        assert_eq!(Status::codes(Status::ACTIVE), [1, 2, 3, 4]);
+        assert_eq!(Status::codes(Status::FINISHED), [5, 6, 7]);
+        for (i, s) in SOURCES.iter().enumerate() {
+            assert_eq!(source_code(s), Some(i as i64 + 1));
+            assert_eq!(source_named(i as i64 + 1), Some(*s));
+        }
+        assert_eq!(
+            (source_code("walk_in"), source_code("api")),
+            (Some(5), Some(7))
+        );
+        assert_eq!(
+            (source_code("Manual"), source_named(0), source_named(8)),
+            (None, None, None)
+        );
     }
 }

@@ -33,6 +33,12 @@ macro_rules! kind {
                 $name::ALL.iter().copied().find(|k| k.as_str() == code)
             }
 
+            /// The number stored (docs/performance.md#footprint): its
+            /// place in [`Self::ALL`], from 1.
+            pub const fn number(self) -> i64 {
+                self as i64 + 1
+            }
+
             /// The codes, for an error that lists them.
             pub fn codes() -> String {
                 $name::ALL
@@ -40,6 +46,18 @@ macro_rules! kind {
                     .map(|k| k.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
+            }
+        }
+
+        impl $crate::core::Coded for $name {
+            const ALL: &'static [$name] = $name::ALL;
+
+            fn code(self) -> i64 {
+                self.number()
+            }
+
+            fn name(self) -> &'static str {
+                self.as_str()
             }
         }
     };
@@ -133,6 +151,22 @@ mod tests {
         assert_eq!(Urgency::parse("emergency"), Some(Urgency::Emergency));
         assert_eq!(Modality::codes(), "in_person, telemedicine, home");
         assert_eq!(VisitType::derived(true), VisitType::FollowUp);
+    }
+
+    /// Each kind is stored as its number: the numbers never change.
+    #[test]
+    fn each_kind_is_stored_as_its_number() {
+        crate::core::coded::assert_numbered_in_order::<Urgency>();
+        crate::core::coded::assert_numbered_in_order::<Modality>();
+        crate::core::coded::assert_numbered_in_order::<VisitType>();
+        assert_eq!(
+            [
+                Urgency::Emergency.number(),
+                Modality::Home.number(),
+                VisitType::FollowUp.number()
+            ],
+            [3, 3, 2]
+        );
     }
 
     #[test]

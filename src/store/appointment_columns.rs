@@ -4,10 +4,10 @@
 
 use super::db::{ToVal, Val};
 use super::epoch;
-use super::stored::{col, opt, Kind, Layout, BUFFER, MINUTES};
+use super::stored::{col, opt, Kind, Layout, BUFFER, DAYS, MINUTES};
 use crate::core::appointment_fields::{Field, Value};
 use crate::core::overbook::Overbooked;
-use crate::core::AppointmentRow;
+use crate::core::{AppointmentRow, Coded, Modality, Status, Urgency, VisitType};
 use crate::error::{Error, Result};
 
 /// The columns `appointments::from_row` parses, for `appt check` (the clinic's time zone
@@ -16,11 +16,21 @@ pub const STORED: Layout = Layout {
     name: "appointments",
     id: "id",
     cols: &[
-        col("local_date", Kind::Date),
+        col("local_date", Kind::Range(DAYS.0, DAYS.1)),
         col("starts_at", Kind::Instant),
         col("ends_at", Kind::Instant),
         col("duration_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
-        col("status", Kind::Status),
+        col("status", Kind::Range(Status::CODES.0, Status::CODES.1)),
+        col("source", Kind::Range(1, crate::core::SOURCES.len() as i64)),
+        col("urgency", Kind::Range(Urgency::CODES.0, Urgency::CODES.1)),
+        col(
+            "modality",
+            Kind::Range(Modality::CODES.0, Modality::CODES.1),
+        ),
+        col(
+            "visit_type",
+            Kind::Range(VisitType::CODES.0, VisitType::CODES.1),
+        ),
         col("buffer_before", Kind::Range(BUFFER.0, BUFFER.1)),
         col("buffer_after", Kind::Range(BUFFER.0, BUFFER.1)),
         opt("follow_up_date", Kind::Date),
@@ -54,11 +64,19 @@ pub(super) fn bind(a: &AppointmentRow, cols: &str) -> Result<Vec<Val>> {
 const OVERBOOKED: [&str; 3] = ["overbook_reason", "overbook_by", "overbook_rule"];
 
 /// The stored value of `a`'s column `name`: its field's, instants as
-/// seconds since the epoch, dates as text, an overbooking in [`OVERBOOKED`].
+/// seconds since the epoch, the local date as its day number, other dates
+/// as text, closed sets as their numbers, an overbooking in [`OVERBOOKED`].
 fn column(a: &AppointmentRow, values: &[Value], name: &str) -> Result<Val> {
     // Kept as its 16 bytes (docs/performance.md#footprint).
     if name == "id" {
         return Ok(super::db::id(&a.id));
+    }
+    if let Some(code) = coded(a, name)? {
+        return Ok(Val::Int(code));
+    }
+    // Kept as its day number (schema 61, docs/performance.md#footprint).
+    if name == "local_date" {
+        return Ok(super::db::day(a.local_date));
     }
     if let Some(part) = OVERBOOKED.iter().position(|c| *c == name) {
         let o = a.overbooked.as_ref();
@@ -79,6 +97,27 @@ fn column(a: &AppointmentRow, values: &[Value], name: &str) -> Result<Val> {
             )))
         }
     })
+}
+
+/// The number column `name` stores of `a`'s closed sets (schema 60,
+/// docs/performance.md#footprint): its status, source and kind of visit.
+fn coded(a: &AppointmentRow, name: &str) -> Result<Option<i64>> {
+    Ok(Some(match name {
+        "status" => a.status.code(),
+        "source" => crate::core::source_code(&a.source).ok_or_else(|| {
+            Error::field(
+                "source",
+                crate::text::msg!(
+                    "e-source_must_be_one_of",
+                    a = crate::core::SOURCES.join(", ")
+                ),
+            )
+        })?,
+        "urgency" => a.urgency.number(),
+        "modality" => a.modality.number(),
+        "visit_type" => a.visit_type.number(),
+        _ => return Ok(None),
+    }))
 }
 
 /// An overbooking as its three columns hold it: all set, or none.

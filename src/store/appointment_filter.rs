@@ -1,10 +1,10 @@
 //! The filters of `appt list` and the WHERE clause they make
 //! ([`super::appointments::list`]).
 
-use super::db::{On, Table, ToVal, Tx, Val};
+use super::db::{day, On, Table, ToVal, Tx, Val};
 use super::epoch;
 use crate::args;
-use crate::core::{Modality, Status, Urgency, VisitType};
+use crate::core::{Coded, Modality, Status, Urgency, VisitType};
 use crate::error::Result;
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
@@ -71,32 +71,35 @@ impl Filter {
         if self.one_day() {
             // One day is an equality: the index then hands rows over in
             // start order, so a page reads its rows only, with no sort.
-            add("a.local_date =", self.from.map(|d| d.to_val()));
+            add("a.local_date =", self.from.map(day));
         } else {
-            add("a.local_date >=", self.from.map(|d| d.to_val()));
-            add("a.local_date <=", self.to.map(|d| d.to_val()));
+            add("a.local_date >=", self.from.map(day));
+            add("a.local_date <=", self.to.map(day));
         }
         // Status and source name a fifth of the table or more: with a
-        // narrower filter given they are checked on its rows (`|| ''` keeps
+        // narrower filter given they are checked on its rows (`+ 0` keeps
         // the planner, which has no statistics, off their indexes).
         let (status, source) = if self.narrow() {
-            ("a.status || '' =", "a.source || '' =")
+            ("a.status + 0 =", "a.source + 0 =")
         } else {
             ("a.status =", "a.source =")
         };
-        add(status, self.status.map(|s| s.as_str().to_val()));
+        add(status, self.status.map(|s| s.code().to_val()));
         add("a.doctor_id =", self.doctor_id.as_ref().map(|v| v.to_val()));
         add(
             "a.patient_id =",
             self.patient_id.as_ref().map(|v| v.to_val()),
         );
-        add(source, self.source.as_ref().map(|v| v.to_val()));
+        add(
+            source,
+            self.source.as_deref().map(|v| source_code(v).to_val()),
+        );
         add("a.series_id =", self.series_id.as_ref().map(|v| v.to_val()));
-        add("a.urgency =", self.urgency.map(|v| v.as_str().to_val()));
-        add("a.modality =", self.modality.map(|v| v.as_str().to_val()));
+        add("a.urgency =", self.urgency.map(|v| v.number().to_val()));
+        add("a.modality =", self.modality.map(|v| v.number().to_val()));
         add(
             "a.visit_type =",
-            self.visit_type.map(|v| v.as_str().to_val()),
+            self.visit_type.map(|v| v.number().to_val()),
         );
         add("a.payer =", self.payer.as_ref().map(|v| v.to_val()));
         let clause = if conds.is_empty() {
@@ -143,6 +146,25 @@ impl CountBy {
         CountBy::ALL.into_iter().find(|b| b.as_str() == s)
     }
 
+    /// A group's value as shown, from its column's: a kind's number as its
+    /// name (an unknown number as itself), the rest as they are.
+    fn shown(self, v: Val) -> Option<String> {
+        let named = |code: i64| -> Option<&'static str> {
+            match self {
+                CountBy::Urgency => Urgency::from_code(code).map(Urgency::as_str),
+                CountBy::Modality => Modality::from_code(code).map(Modality::as_str),
+                CountBy::VisitType => VisitType::from_code(code).map(VisitType::as_str),
+                CountBy::Payer | CountBy::Doctor => None,
+            }
+        };
+        match v {
+            Val::Null => None,
+            Val::Int(code) => Some(named(code).map_or_else(|| code.to_string(), str::to_string)),
+            Val::Text(t) => Some(t),
+            other => Some(format!("{other:?}")),
+        }
+    }
+
     /// The column grouped by.
     pub(super) fn column(self) -> &'static str {
         match self {
@@ -157,9 +179,9 @@ impl CountBy {
 
 /// [`super::appointments::count_created`]'s appointments in groups (`count --by`), and only
 /// the overbooked ones when asked: each group's value (None: not set) and
-/// count, largest first, then by value, the unset last (the engines sort
-/// NULL apart: SQLite first, PostgreSQL last). Reads the rows themselves: the grouped column is
-/// in no index.
+/// count, largest first, then by the value as shown, the unset last (sorted
+/// here: the engines sort NULL apart, and a kind's number is not its
+/// name's order). Reads the rows themselves: the grouped column is in no index.
 #[allow(clippy::too_many_arguments)]
 pub fn count_grouped(
     conn: &Tx,
@@ -170,19 +192,33 @@ pub fn count_grouped(
     by: CountBy,
     overbooked: bool,
 ) -> Result<Vec<(Option<String>, i64)>> {
-    let status = status.map(|s| s.as_str());
+    let status = status.map(Status::code);
+    let source = source.map(source_code);
     let sql = format!(
         "SELECT {col}, count(*) FROM appointments a WHERE a.created_at >= ?1 \
-         AND (CAST(?2 AS TEXT) IS NULL OR a.source = ?2) AND (CAST(?3 AS TEXT) IS NULL OR a.status = ?3) \
-         AND (CAST(?4 AS TEXT) IS NULL OR a.clinic_id = ?4) {over} GROUP BY {col} \
-         ORDER BY 2 DESC, CASE WHEN {col} IS NULL THEN 1 ELSE 0 END, 1",
+         AND (CAST(?2 AS SMALLINT) IS NULL OR a.source = ?2) \
+         AND (CAST(?3 AS SMALLINT) IS NULL OR a.status = ?3) \
+         AND (CAST(?4 AS TEXT) IS NULL OR a.clinic_id = ?4) {over} GROUP BY {col}",
         col = by.column(),
-        over = if overbooked { "AND a.overbook_rule IS NOT NULL" } else { "" },
+        over = if overbooked {
+            "AND a.overbook_rule IS NOT NULL"
+        } else {
+            ""
+        },
     );
-    conn.rows(
+    let mut groups: Vec<(Option<String>, i64)> = conn.rows(
         On::reads(&[Table::Appointments]),
         &sql,
         args![epoch(since), source, status, clinic_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
+        |r| Ok((by.shown(r.get(0)?), r.get(1)?)),
+    )?;
+    // Largest first, then by the value as shown, the unset last.
+    groups.sort_by(|(a, m), (b, n)| n.cmp(m).then(a.is_none().cmp(&b.is_none())).then(a.cmp(b)));
+    Ok(groups)
+}
+
+/// The number a source is stored as (schema 60); a name that is no source
+/// is 0, which no visit has, so it finds none.
+pub(super) fn source_code(name: &str) -> i64 {
+    crate::core::source_code(name).unwrap_or(0)
 }

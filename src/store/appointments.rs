@@ -9,7 +9,7 @@ use super::stored::{Fields, BUFFER, MINUTES};
 use super::{epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
-use crate::core::{time, Appointment, AppointmentRow, Modality, Status, Urgency, VisitType};
+use crate::core::{time, Appointment, AppointmentRow, Coded, Modality, Status, Urgency, VisitType};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -148,6 +148,9 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
     })
 }
 
+/// The numbers a source is stored as (`core::SOURCES`' places, from 1).
+const SOURCE_CODES: (i64, i64) = (1, crate::core::SOURCES.len() as i64);
+
 /// An appointment's own columns ([`COLS`] first in a row).
 fn row_of(f: &Fields) -> Result<AppointmentRow> {
     let starts_at = f.instant(place!(COLS, "starts_at"))?;
@@ -165,13 +168,19 @@ fn row_of(f: &Fields) -> Result<AppointmentRow> {
         patient_id: f.get(place!(COLS, "patient_id"))?,
         service_id: f.get(place!(COLS, "service_id"))?,
         window_id: f.get(place!(COLS, "window_id"))?,
-        local_date: f.date(place!(COLS, "local_date"))?,
+        local_date: f.day(place!(COLS, "local_date"))?,
         starts_at,
         ends_at,
         duration_minutes: f.range(place!(COLS, "duration_minutes"), MINUTES)?,
-        status: f.status(place!(COLS, "status"))?,
+        status: f.numbered(place!(COLS, "status"), Status::CODES, Status::from_code)?,
         token_number: f.get(place!(COLS, "token_number"))?,
-        source: f.get(place!(COLS, "source"))?,
+        source: f
+            .numbered(
+                place!(COLS, "source"),
+                SOURCE_CODES,
+                crate::core::source_named,
+            )?
+            .to_string(),
         session: f.get(place!(COLS, "session"))?,
         batch: f.get(place!(COLS, "batch"))?,
         reason: f.get(place!(COLS, "reason"))?,
@@ -193,9 +202,17 @@ fn row_of(f: &Fields) -> Result<AppointmentRow> {
         series_id: f.get(place!(COLS, "series_id"))?,
         buffer_before: f.range(place!(COLS, "buffer_before"), BUFFER)?,
         buffer_after: f.range(place!(COLS, "buffer_after"), BUFFER)?,
-        urgency: f.code(place!(COLS, "urgency"), Urgency::parse)?,
-        modality: f.code(place!(COLS, "modality"), Modality::parse)?,
-        visit_type: f.code(place!(COLS, "visit_type"), VisitType::parse)?,
+        urgency: f.numbered(place!(COLS, "urgency"), Urgency::CODES, Urgency::from_code)?,
+        modality: f.numbered(
+            place!(COLS, "modality"),
+            Modality::CODES,
+            Modality::from_code,
+        )?,
+        visit_type: f.numbered(
+            place!(COLS, "visit_type"),
+            VisitType::CODES,
+            VisitType::from_code,
+        )?,
         payer: f.get(place!(COLS, "payer"))?,
         overbooked: overbooked(
             f.get(place!(COLS, "overbook_reason"))?,
@@ -358,7 +375,7 @@ pub fn overbooked_on(conn: &Tx, doctor: &str, clinic: &str, date: NaiveDate) -> 
             "SELECT count(*) FROM appointments WHERE doctor_id = ?1 AND clinic_id = ?3 \
              AND local_date = ?2 AND overbook_rule IS NOT NULL AND status IN {ACTIVE}"
         ),
-        args![doctor, date.to_string(), clinic],
+        args![doctor, db::day(date), clinic],
     )
 }
 
@@ -733,7 +750,7 @@ pub fn same_day(
             "SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 \
          AND status IN {ACTIVE} AND id IS DISTINCT FROM ?3 ORDER BY starts_at"
         ),
-        args![patient_id, on.to_string(), db::maybe_id(except)],
+        args![patient_id, db::day(on), db::maybe_id(except)],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
@@ -765,7 +782,7 @@ pub fn day_counts(
     let rows = conn.rows(
         reads,
         &sql,
-        args![key, on.to_string(), service_id, db::maybe_id(except)],
+        args![key, db::day(on), service_id, db::maybe_id(except)],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     Ok(rows.into_iter().next().unwrap_or((None, 0, 0)))
@@ -823,9 +840,10 @@ fn day_sheet_sql(backend: Backend, doctor: bool) -> String {
         Backend::Postgres => select_from("appointments a", PatientJoin::ByKey),
     };
     format!(
-        "{select} WHERE a.clinic_id = ?1 AND a.local_date = ?2{} AND (a.status || '') <> 'cancelled' \
+        "{select} WHERE a.clinic_id = ?1 AND a.local_date = ?2{} AND {} \
          ORDER BY a.local_date, a.starts_at, a.token_number, a.id",
-        if doctor { " AND a.doctor_id = ?3" } else { "" }
+        if doctor { " AND a.doctor_id = ?3" } else { "" },
+        super::coded::is_not("(a.status + 0)", Status::Cancelled)
     )
 }
 
@@ -840,7 +858,7 @@ pub fn day_sheet(
     date: NaiveDate,
     doctor_id: Option<&str>,
 ) -> Result<Vec<Appointment>> {
-    let mut args = args![clinic_id, date.to_val()].to_vec();
+    let mut args = args![clinic_id, db::day(date)].to_vec();
     args.extend(doctor_id.map(|d| d.to_val()));
     conn.rows(
         SELECTED,
@@ -940,7 +958,8 @@ pub fn count_created(
     status: Option<Status>,
     clinic_id: Option<&str>,
 ) -> Result<i64> {
-    let status = status.map(|s| s.as_str());
+    let status = status.map(Status::code);
+    let source = source.map(super::appointment_filter::source_code);
     match clinic_id {
         Some(c) => conn.one(
             OWN,
@@ -968,7 +987,8 @@ fn count_sql(clinic: bool) -> String {
     };
     format!(
         "SELECT count(*) FROM {from} WHERE {clinic} AND a.created_at >= ?1 \
-         AND (CAST(?2 AS TEXT) IS NULL OR a.source = ?2) AND (CAST(?3 AS TEXT) IS NULL OR a.status = ?3)"
+         AND (CAST(?2 AS SMALLINT) IS NULL OR a.source = ?2) \
+         AND (CAST(?3 AS SMALLINT) IS NULL OR a.status = ?3)"
     )
 }
 

@@ -164,7 +164,7 @@ fn front_desk_queries_use_indexes_on_postgres() {
             (by_refs_sql(Backend::Postgres, 1), args!["r"].to_vec()),
             (
                 format!("SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 AND status IN {ACTIVE}"),
-                args!["p", "2026-06-15"].to_vec(),
+                args!["p", 20_619_i64].to_vec(),
             ),
             (
                 by_refs_sql(Backend::Postgres, 3),
@@ -176,11 +176,11 @@ fn front_desk_queries_use_indexes_on_postgres() {
             ),
             (
                 day_sheet_sql(Backend::Postgres, false),
-                args!["c", "2026-06-15"].to_vec(),
+                args!["c", 20_619_i64].to_vec(),
             ),
             (
                 day_sheet_sql(Backend::Postgres, true),
-                args!["c", "2026-06-15", "d"].to_vec(),
+                args!["c", 20_619_i64, "d"].to_vec(),
             ),
             // Without a source or status: with them, an empty table's
             // planner may as well take their own indexes.

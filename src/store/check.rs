@@ -13,7 +13,7 @@
 //! as damaged and left out of the invariants, which could only guess at it.
 
 use super::db::{marks, Peek, Row as DbRow, Tx, Val};
-use super::db::{On, Table};
+use super::db::{Backend, On, Table};
 use super::keys::{Keys, Unopened};
 use super::stored::{self, Layout};
 use super::{
@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 
 /// The statuses an appointment ends in (`Status::FINISHED`), as an SQL list.
 const FINISHED: &str =
-    super::columns::sql_list!(crate::core::Status::names(crate::core::Status::FINISHED));
+    super::columns::code_list!(crate::core::Status::codes(crate::core::Status::FINISHED));
 
 pub use super::findings::{
     AppointmentRow, DamageRow, KeyRow, PatientRow, ReminderRow, Row, Violation,
@@ -46,6 +46,19 @@ const APPOINTMENT: &str = "SELECT a.id, a.clinic_id, c.name, c.timezone, a.docto
 fn zone(name: Option<String>) -> Tz {
     name.and_then(|z| stored::zone(&z).ok())
         .unwrap_or(crate::core::zone::UTC)
+}
+
+/// A visit's stored status by its name; a number appt never wrote as
+/// itself (the `damaged_value` check lists it).
+fn status_shown(code: i64) -> String {
+    <crate::core::Status as crate::core::Coded>::from_code(code)
+        .map_or_else(|| code.to_string(), |s| s.as_str().to_string())
+}
+
+/// A visit's local date from its day number; a number out of appt's years
+/// as itself (the `damaged_value` check lists it).
+fn day_shown(n: i64) -> String {
+    super::db::date_of_day(n).map_or_else(|| n.to_string(), |d| d.to_string())
 }
 
 /// None when an instant of the row is damaged.
@@ -66,8 +79,8 @@ fn appointment_row(r: &DbRow<'_>) -> Result<Option<AppointmentRow>> {
         service_name: r.get(7)?,
         window_id: r.get(8)?,
         window_capacity: r.get(9)?,
-        status: r.get(10)?,
-        local_date: r.get(11)?,
+        status: status_shown(r.get(10)?),
+        local_date: day_shown(r.get(11)?),
         starts_at,
         ends_at,
         token_number: r.get(14)?,
@@ -630,10 +643,15 @@ fn tokens_twice() -> String {
 }
 
 /// The appointments whose token is above their date's counter (each
-/// counter looked up by its key).
-fn tokens_ahead() -> String {
+/// counter looked up by its key, whose date is text where the visit's is
+/// a day number).
+fn tokens_ahead(backend: Backend) -> String {
+    let date = match backend {
+        Backend::Sqlite => "date(a.local_date * 86400, 'unixepoch')",
+        Backend::Postgres => "to_char(DATE '1970-01-01' + a.local_date, 'YYYY-MM-DD')",
+    };
     format!(
-        "SELECT a.id FROM appointments a LEFT JOIN tokens t ON t.scope = {SCOPE} AND t.local_date = a.local_date \
+        "SELECT a.id FROM appointments a LEFT JOIN tokens t ON t.scope = {SCOPE} AND t.local_date = {date} \
          WHERE (a.doctor_id IS NOT NULL OR a.window_id IS NOT NULL) \
          AND a.token_number > coalesce(t.last, 0)"
     )
@@ -683,7 +701,7 @@ fn tokens(conn: &Tx) -> Result<Vec<Violation>> {
         }
     }
     // A token above its date's counter would be handed out again by the next booking.
-    let ahead = appointments_by_id(conn, &ids(conn, &tokens_ahead())?)?;
+    let ahead = appointments_by_id(conn, &ids(conn, &tokens_ahead(conn.backend()))?)?;
     found.extend(ahead.into_iter().map(|a| Violation {
         check: "tokens",
         message: crate::text::msg!(
@@ -776,7 +794,7 @@ fn pending_reminders(conn: &Tx) -> Result<Vec<Violation>> {
             status: MessageStatus::Pending,
             due_at,
             offset_minutes: r.get(3)?,
-            appointment_status: r.get(4)?,
+            appointment_status: status_shown(r.get(4)?),
             timezone: zone(r.get(5)?),
         }))
     })?;
@@ -876,7 +894,7 @@ mod tests {
         let mut all = vec![
             active_spans(),
             tokens_twice(),
-            tokens_ahead(),
+            tokens_ahead(Backend::Sqlite),
             booked_missing(),
             pending_sql(),
             format!("{APPOINTMENT} WHERE a.id IN ({})", marks(1, 500)),

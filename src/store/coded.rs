@@ -10,6 +10,16 @@ pub fn is<T: Coded>(column: &str, value: T) -> String {
     format!("{column} = {}", value.code())
 }
 
+/// `column <> N`.
+pub fn is_not<T: Coded>(column: &str, value: T) -> String {
+    format!("{column} <> {}", value.code())
+}
+
+/// `column NOT IN (N, …)`.
+pub fn none_of<T: Coded>(column: &str, values: &[T]) -> String {
+    format!("NOT {}", one_of(column, values))
+}
+
 /// `column IN (N, …)`.
 pub fn one_of<T: Coded>(column: &str, values: &[T]) -> String {
     let codes: Vec<String> = values.iter().map(|v| v.code().to_string()).collect();
@@ -38,6 +48,14 @@ mod tests {
         assert_eq!(
             one_of("status", &[Status::Pending, Status::Cancelled]),
             "status IN (1, 4)"
+        );
+        assert_eq!(
+            is_not("a.status", crate::core::Status::Cancelled),
+            "a.status <> 6"
+        );
+        assert_eq!(
+            none_of("b.status", &[crate::core::Status::Cancelled]),
+            "NOT b.status IN (6)"
         );
         assert_eq!(
             code_of_name::<Status>("status"),

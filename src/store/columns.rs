@@ -121,6 +121,47 @@ macro_rules! sql_list {
 }
 pub(crate) use sql_list;
 
+/// The bytes of the SQL list `(1, 2, …)` of `codes` (each 1–99), and how
+/// many of them it takes: [`code_list!`].
+pub const fn numbered_list<const N: usize>(codes: &[i64]) -> ([u8; N], usize) {
+    let mut out = [0u8; N];
+    let mut n = 0;
+    out[n] = b'(';
+    n += 1;
+    let mut i = 0;
+    while i < codes.len() {
+        if i > 0 {
+            out[n] = b',';
+            out[n + 1] = b' ';
+            n += 2;
+        }
+        let c = codes[i];
+        assert!(c > 0 && c < 100, "a code of one or two digits");
+        if c >= 10 {
+            out[n] = b'0' + (c / 10) as u8;
+            n += 1;
+        }
+        out[n] = b'0' + (c % 10) as u8;
+        n += 1;
+        i += 1;
+    }
+    out[n] = b')';
+    (out, n + 1)
+}
+
+/// `code_list!(CODES)`: the SQL list `(1, 2, …)` of a constant array of
+/// stored numbers, as a `&'static str` made while compiling.
+macro_rules! code_list {
+    ($codes:expr) => {{
+        const LIST: ([u8; 128], usize) = $crate::store::columns::numbered_list(&$codes);
+        match std::str::from_utf8(LIST.0.split_at(LIST.1).0) {
+            Ok(s) => s,
+            Err(_) => panic!("a list of numbers that is not UTF-8"),
+        }
+    }};
+}
+pub(crate) use code_list;
+
 /// `cols` and `more` as one list.
 pub fn and(cols: &str, more: &str) -> String {
     if more.is_empty() {
@@ -147,9 +188,11 @@ mod tests {
         const NAMES: [&str; 2] = ["a", "b_c"];
         assert_eq!(sql_list!(NAMES), "('a','b_c')");
         assert_eq!(
-            crate::store::ACTIVE,
+            crate::store::ACTIVE_NAMES,
             "('scheduled','confirmed','checked_in','in_progress')"
         );
+        assert_eq!(crate::store::ACTIVE, "(1, 2, 3, 4)");
+        assert_eq!(code_list!([7, 12]), "(7, 12)");
         // Every status is active or finished, never both.
         for s in Status::ALL {
             assert_ne!(s.is_active(), Status::FINISHED.contains(&s), "{s:?}");

@@ -100,7 +100,7 @@ pub fn cancelled_with(
         args![
             id,
             epoch(erased_at),
-            crate::core::Status::Cancelled.as_str(),
+            crate::core::Status::Cancelled.code(),
             at
         ],
         |r| r.get(0),

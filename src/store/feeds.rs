@@ -223,8 +223,7 @@ pub fn signature(tx: &Tx, feed: &Feed, days: Days) -> Result<Signature> {
     tx.lasting(asked, || {
         let on = if named { SIGNED_NAMED } else { SIGNED };
         let sql = signature_sql(pg, doctor.is_some(), named);
-        let from = days.from.to_string();
-        let to = days.to.to_string();
+        let (from, to) = (super::db::day(days.from), super::db::day(days.to));
         let row = |r: &Row| {
             let visits: String = r.get(0)?;
             Ok(Signature {
@@ -289,8 +288,7 @@ const DOCTOR_ORDER: &str = "SELECT a.id, a.sequence FROM appointments a WHERE a.
 /// The feed's visits on `days` as `(ID, sequence)`, by day and then ID:
 /// the order of the doctor's feed index, read from it alone.
 pub fn order(tx: &Tx, feed: &Feed, days: Days) -> Result<Vec<(String, i64)>> {
-    let from = days.from.to_string();
-    let to = days.to.to_string();
+    let (from, to) = (super::db::day(days.from), super::db::day(days.to));
     let row = |r: &Row| Ok((r.get(0)?, r.get(1)?));
     let on = On::reads(&[Table::Appointments]);
     match &feed.doctor_id {

@@ -60,6 +60,16 @@ fn refold_table(tx: &Tx, table: Table, column: &str) -> Result<()> {
     Ok(())
 }
 
+/// A candidate's label as shown: its text, or the date of a day number (an
+/// appointment's local date, the one label kept as a number).
+fn shown_label(v: Val) -> String {
+    match v {
+        Val::Int(n) => super::db::date_of_day(n).map_or_else(|| n.to_string(), |d| d.to_string()),
+        Val::Text(t) => t,
+        other => format!("{other:?}"),
+    }
+}
+
 /// What a reference may match in one table.
 pub struct Lookup<'a> {
     pub table: Table,
@@ -274,7 +284,9 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
         return Ok(id);
     }
     let candidates = |sql: String, args: &[Val]| -> Result<Vec<(String, String)>> {
-        tx.rows(l.on(), &sql, args, |r| Ok((r.get(0)?, r.get(1)?)))
+        tx.rows(l.on(), &sql, args, |r| {
+            Ok((r.get(0)?, shown_label(r.get(1)?)))
+        })
     };
     let mut found = Vec::new();
     if l.by_name {
@@ -357,5 +369,19 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
                 "candidates": found.iter().map(|(id, label)| json!({"id": id, "name": label})).collect::<Vec<_>>()
             }))
             .hint(crate::text::msg!("e-give_more_characters_of_the_id"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A visit among the candidates of an ID prefix is labelled with its
+    /// local date, which the table keeps as its day number.
+    #[test]
+    fn a_label_kept_as_a_day_number_is_shown_as_its_date() {
+        assert_eq!(shown_label(Val::Int(20_620)), "2026-06-16");
+        assert_eq!(shown_label(Val::Text("Dr. García".into())), "Dr. García");
+        assert_eq!(shown_label(Val::Int(i64::MAX)), i64::MAX.to_string());
     }
 }

@@ -25,6 +25,12 @@ pub(super) enum Step {
     /// large table. Each batch leaves the database whole, and a step killed
     /// half-way goes on where it stopped.
     Batches(fn(&Tx) -> Result<bool>),
+    /// [`Step::Batches`] over a table that others refer to, made anew and
+    /// put in its place: SQLite runs it with its foreign keys off (they
+    /// cannot be turned off within a transaction), so that the old table
+    /// can go while the others' references wait for the new one. The step
+    /// itself makes sure nothing is left behind.
+    Rebuild(fn(&Tx) -> Result<bool>),
 }
 
 /// One step of the list, and the version a database has once it is taken.
@@ -158,6 +164,12 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         version: 59,
         step: Step::Batches(super::visit_ids::appointment_ids),
     },
+    // Each appointment's status, source and kind of visit stored as its
+    // number (docs/performance.md#footprint).
+    Migration {
+        version: 60,
+        step: Step::Rebuild(super::visit_codes::appointment_codes),
+    },
 ];
 
 /// The schema version of a database this appt made or upgraded.
@@ -186,11 +198,11 @@ pub(super) fn up_to(version: i64) -> impl Iterator<Item = &'static Migration> {
         .take(usize::try_from(version).unwrap_or(0))
 }
 
-/// A step's script with the active statuses ([`super::ACTIVE`]) put in, so
+/// A step's script with the active statuses ([`super::ACTIVE_NAMES`]) put in, so
 /// the database's own rules (the unique external reference, PostgreSQL's
 /// exclusion constraint) count the statuses the code counts.
 pub(super) fn script(sql: &str) -> String {
-    sql.replace("{ACTIVE}", super::ACTIVE)
+    sql.replace("{ACTIVE}", super::ACTIVE_NAMES)
 }
 
 #[cfg(test)]
@@ -210,7 +222,10 @@ mod tests {
             .iter()
             .map(|s| format!("'{}'", s.as_str()))
             .collect();
-        assert_eq!(super::super::ACTIVE, format!("({})", listed.join(",")));
-        assert!(script("IN {ACTIVE}").ends_with(super::super::ACTIVE));
+        assert_eq!(
+            super::super::ACTIVE_NAMES,
+            format!("({})", listed.join(","))
+        );
+        assert!(script("IN {ACTIVE}").ends_with(super::super::ACTIVE_NAMES));
     }
 }

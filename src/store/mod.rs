@@ -57,6 +57,7 @@ pub(crate) mod staff;
 mod standby;
 pub(crate) mod stored;
 pub(crate) mod transfer;
+mod visit_codes;
 mod visit_ids;
 pub(crate) mod waitlist;
 
@@ -542,10 +543,15 @@ fn named(e: Error, location: &str) -> Error {
     e.detail("database", location)
 }
 
-/// The active statuses (`Status::ACTIVE`) as an SQL list, for every query,
-/// index and constraint that counts active appointments: the migrations
-/// write `{ACTIVE}` where it goes ([`migrations::script`]).
+/// The active statuses (`Status::ACTIVE`) as an SQL list of their stored
+/// numbers (schema 60), for every query, index and constraint that counts
+/// active appointments.
 pub(crate) const ACTIVE: &str =
+    columns::code_list!(crate::core::Status::codes(crate::core::Status::ACTIVE));
+
+/// The same statuses by their names, as the steps before schema 60 stored
+/// them: the migrations write `{ACTIVE}` where it goes ([`migrations::script`]).
+pub(crate) const ACTIVE_NAMES: &str =
     columns::sql_list!(crate::core::Status::names(crate::core::Status::ACTIVE));
 
 /// `batch`, or in debug builds `APPT_TEST_BATCH`: a test that stops a

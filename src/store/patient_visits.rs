@@ -59,7 +59,7 @@ pub fn of_patient(
 
 /// The statuses of a visit still to be answered for: not yet arrived.
 const AWAITED: &str =
-    super::columns::sql_list!(Status::names([Status::Scheduled, Status::Confirmed]));
+    super::columns::code_list!(Status::codes([Status::Scheduled, Status::Confirmed]));
 
 /// The patient's next scheduled or confirmed visit at clinic `clinic_id`
 /// after `now`.
@@ -82,10 +82,10 @@ pub fn next_at(
 }
 
 /// [`seen_before`]'s statement: no index takes the status or the start
-/// (`|| ''`, `+ 0`), or SQLite walks `appt_status_start` through most of
+/// (`+ 0`), or SQLite walks `appt_status_start` through most of
 /// the table for each booking (docs/performance/house-rebuilt.md).
 pub(super) const SEEN_BEFORE: &str =
-    "SELECT EXISTS (SELECT 1 FROM appointments WHERE patient_id = ?1 AND status || '' = ?2 \
+    "SELECT EXISTS (SELECT 1 FROM appointments WHERE patient_id = ?1 AND status + 0 = ?2 \
      AND starts_at + 0 < ?3 AND (doctor_id = ?4 OR (?4 IS NULL AND clinic_id = ?5)) \
      AND (?6 = 0 OR clinic_id = ?5))";
 
@@ -95,7 +95,7 @@ pub(super) const SEEN_BEFORE: &str =
 /// when nobody says (docs/rules.md#visits), looked up among the patient's
 /// appointments (`appt_patient_date`).
 pub fn seen_before(conn: &Tx, a: &AppointmentRow, here_only: bool) -> Result<bool> {
-    let completed = Status::Completed.as_str();
+    let completed = Status::Completed.code();
     conn.one(
         On::reads(&[Table::Appointments]),
         SEEN_BEFORE,
@@ -117,6 +117,6 @@ pub fn no_shows_at(conn: &Tx, patient_id: &str, clinic: &str) -> Result<i64> {
     conn.one(
         On::reads(&[Table::Appointments]),
         "SELECT count(*) FROM appointments WHERE patient_id = ?1 AND clinic_id = ?2 AND status = ?3",
-        args![patient_id, clinic, Status::NoShow.as_str()],
+        args![patient_id, clinic, Status::NoShow.code()],
     )
 }

@@ -234,7 +234,9 @@ fn step(client: &mut Client, m: &Migration, shown: &str) -> Result<()> {
             super::db::pg_within(client, run).map_err(|e| failed(e.msg))?;
             true
         }
-        Step::Batches(run) => super::db::pg_within(client, run).map_err(|e| failed(e.msg))?,
+        Step::Batches(run) | Step::Rebuild(run) => {
+            super::db::pg_within(client, run).map_err(|e| failed(e.msg))?
+        }
     };
     if !done {
         return Ok(());

@@ -5,6 +5,7 @@
 
 use super::db::{On, Row, Table, Tx};
 use crate::args;
+use crate::core::Status;
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -57,14 +58,16 @@ fn select() -> &'static str {
      d.full_name, a.service_id, s.name, a.follow_up_date, m.id, m.sent_at, \
      (SELECT b.id FROM appointments b WHERE b.patient_id = a.patient_id \
         AND b.clinic_id || '' = a.clinic_id AND b.starts_at > a.starts_at \
-        AND b.status NOT IN ('cancelled', 'no_show') \
+        AND {} \
         AND (b.doctor_id = a.doctor_id OR b.service_id = a.service_id) \
       ORDER BY b.starts_at, b.id LIMIT 1) \
      FROM appointments a JOIN patients p ON p.id = a.patient_id \
      LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id \
      LEFT JOIN reminders m ON m.appointment_id = a.id AND {} \
-     WHERE a.status = 'completed' AND a.follow_up_date IS NOT NULL AND p.erased_at IS NULL",
-            super::coded::is("m.kind", crate::core::message::Kind::Recall)
+     WHERE {} AND a.follow_up_date IS NOT NULL AND p.erased_at IS NULL",
+            super::coded::none_of("b.status", &[Status::Cancelled, Status::NoShow]),
+            super::coded::is("m.kind", crate::core::message::Kind::Recall),
+            super::coded::is("a.status", Status::Completed)
         )
     })
 }

@@ -7,7 +7,7 @@ use super::coded::is;
 use super::db::{On, Row, Table, Tx, Val};
 use crate::core::message::{Kind as MessageKind, Status as MessageStatus};
 use crate::core::report::Visit;
-use crate::core::EventKind;
+use crate::core::{Coded, EventKind, Status};
 use crate::error::Result;
 use crate::store::db::ToVal;
 use chrono::NaiveDate;
@@ -28,8 +28,8 @@ impl Scope<'_> {
         let mut sql = "a.clinic_id = ?1 AND a.local_date >= ?2 AND a.local_date <= ?3".to_string();
         let mut args = vec![
             self.clinic_id.to_val(),
-            self.from.to_string().to_val(),
-            self.to.to_string().to_val(),
+            super::db::day(self.from),
+            super::db::day(self.to),
         ];
         for (column, value) in [
             ("a.doctor_id", self.doctor_id),
@@ -44,6 +44,17 @@ impl Scope<'_> {
     }
 }
 
+/// A closed set's value from its stored number (schema 60); a number appt
+/// never wrote is a damaged database.
+fn coded<T>(code: i64, read: fn(i64) -> Option<T>) -> Result<T> {
+    read(code).ok_or_else(|| {
+        crate::error::Error::database(crate::text::msg!(
+            "e-not_a_value_appt_writes",
+            a = code.to_string()
+        ))
+    })
+}
+
 fn visit(r: &Row) -> Result<Visit> {
     Ok(Visit {
         doctor_id: r.get(0)?,
@@ -51,9 +62,8 @@ fn visit(r: &Row) -> Result<Visit> {
         ends_at: r.get(2)?,
         buffer_before: r.get(3)?,
         buffer_after: r.get(4)?,
-        status: super::stored::status(&r.get::<String>(5)?)
-            .map_err(crate::error::Error::database)?,
-        source: r.get(6)?,
+        status: coded(r.get(5)?, Status::from_code)?,
+        source: coded(r.get(6)?, crate::core::source_named)?.to_string(),
         created_at: r.get(7)?,
         cancelled_at: r.get(8)?,
     })
@@ -137,11 +147,12 @@ fn offers_sql(filter: &str) -> String {
     format!(
         "SELECT COUNT(*), COUNT(CASE WHEN EXISTS (SELECT 1 FROM appointments b \
               WHERE b.clinic_id = a.clinic_id AND b.doctor_id = a.doctor_id \
-              AND b.local_date = a.local_date AND b.status <> 'cancelled' \
+              AND b.local_date = a.local_date AND {} \
               AND +b.created_at >= e.created_at \
               AND e.data LIKE '%\"patient_id\":\"' || b.patient_id || '\"%') THEN 1 END) \
              FROM events e CROSS JOIN appointments a \
              WHERE a.id = e.appointment_id AND {} AND {filter}",
+        super::coded::is_not("b.status", crate::core::Status::Cancelled),
         is("e.type", EventKind::SlotOffered)
     )
 }

@@ -592,12 +592,15 @@ pub fn held_minutes(
 ) -> Result<Vec<(String, i64)>> {
     tx.rows(
         On::reads(&[Table::AppointmentResources, Table::Appointments]),
-        "SELECT g.resource_id, CAST(sum(g.held_to - g.held_from) / 60 AS BIGINT) \
-         FROM appointment_resources g \
-         JOIN appointments a ON a.id = g.appointment_id \
-         WHERE a.clinic_id = ?1 AND a.local_date >= ?2 AND a.local_date <= ?3 \
-         AND a.status <> 'cancelled' GROUP BY g.resource_id",
-        args![clinic, from, to],
+        &format!(
+            "SELECT g.resource_id, CAST(sum(g.held_to - g.held_from) / 60 AS BIGINT) \
+             FROM appointment_resources g \
+             JOIN appointments a ON a.id = g.appointment_id \
+             WHERE a.clinic_id = ?1 AND a.local_date >= ?2 AND a.local_date <= ?3 \
+             AND {} GROUP BY g.resource_id",
+            super::coded::is_not("a.status", crate::core::Status::Cancelled)
+        ),
+        args![clinic, super::db::day(from), super::db::day(to)],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }

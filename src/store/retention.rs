@@ -7,6 +7,7 @@
 use super::db::{On, Table, Tx};
 use crate::args;
 use crate::error::Result;
+use chrono::NaiveDate;
 
 /// An appointment a purge looks at: its ID, start and end (epoch seconds).
 #[derive(Debug, Clone)]
@@ -16,14 +17,21 @@ pub struct Visit {
     pub ends_at: i64,
 }
 
-/// The first local date after `after` (any, when empty) and not after
+/// The first local date after `after` (any, when None) and not after
 /// `last` on which clinic `clinic_id` has an appointment.
-pub fn next_day(tx: &Tx, clinic_id: &str, after: &str, last: &str) -> Result<Option<String>> {
-    tx.one(
+pub fn next_day(
+    tx: &Tx,
+    clinic_id: &str,
+    after: Option<NaiveDate>,
+    last: NaiveDate,
+) -> Result<Option<NaiveDate>> {
+    let after = after.map_or(super::stored::DAYS.0 - 1, super::db::day_number);
+    let day: Option<i64> = tx.one(
         On::reads(&[Table::Appointments]),
         NEXT_DAY,
-        args![clinic_id, after, last],
-    )
+        args![clinic_id, after, super::db::day(last)],
+    )?;
+    Ok(day.and_then(super::db::date_of_day))
 }
 
 const NEXT_DAY: &str = "SELECT min(local_date) FROM appointments \
@@ -38,7 +46,7 @@ pub type After<'a> = Option<(i64, &'a str)>;
 pub fn visits_of_day(
     tx: &Tx,
     clinic_id: &str,
-    day: &str,
+    day: NaiveDate,
     (from, before): (i64, i64),
     after: After,
     limit: i64,
@@ -49,7 +57,7 @@ pub fn visits_of_day(
         VISITS_OF_DAY,
         args![
             clinic_id,
-            day,
+            super::db::day(day),
             from,
             before,
             start,
@@ -115,7 +123,7 @@ mod tests {
     /// local date, never the whole table.
     #[test]
     fn a_purge_walks_a_clinics_days_through_their_index() {
-        let p = plan(NEXT_DAY, vec![text("c"), text(""), text("2026-06-20")]);
+        let p = plan(NEXT_DAY, vec![text("c"), Val::Int(0), Val::Int(20_624)]);
         assert_eq!(
             p,
             ["SEARCH appointments USING COVERING INDEX appt_clinic_date (clinic_id=? AND local_date>? AND local_date<?)"]
@@ -124,7 +132,7 @@ mod tests {
             VISITS_OF_DAY,
             vec![
                 text("c"),
-                text("2026-06-16"),
+                Val::Int(20_620),
                 Val::Int(0),
                 Val::Int(1),
                 Val::Int(0),

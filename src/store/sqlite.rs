@@ -346,7 +346,15 @@ impl Sqlite {
         if first == current {
             return Ok(());
         }
+        let done = self.migrate_from(current);
+        // A `Step::Rebuild` turns them off; they are on again however it ended.
+        self.conn.execute_batch("PRAGMA foreign_keys=ON;")?;
+        done
+    }
+
+    fn migrate_from(&mut self, current: Verdict) -> Result<()> {
         let path = self.path.clone();
+        let mut keys_off = false;
         loop {
             let tx = self
                 .conn
@@ -362,6 +370,13 @@ impl Sqlite {
                 tx.commit()?;
                 continue;
             };
+            // Foreign keys turn off and on outside a transaction only.
+            if matches!(m.step, Step::Rebuild(_)) != keys_off {
+                drop(tx);
+                keys_off = !keys_off;
+                self.conn.pragma_update(None, "foreign_keys", !keys_off)?;
+                continue;
+            }
             tx.pragma_update(None, "user_version", m.version)?;
             let cannot = |why: String| {
                 Error::database(crate::text::msg!(
@@ -382,7 +397,7 @@ impl Sqlite {
                     run(&tx).map_err(|e| cannot(e.message))?;
                     tx.commit()?;
                 }
-                Step::Batches(run) => {
+                Step::Batches(run) | Step::Rebuild(run) => {
                     // The version changes with the last batch only.
                     tx.pragma_update(None, "user_version", version)?;
                     let tx = Tx::upgrading(tx);

@@ -10,7 +10,7 @@
 use super::db::{Peek, Row};
 use crate::core::access::Scope;
 use crate::core::zone::Tz;
-use crate::core::{limits, phone, Status};
+use crate::core::{limits, phone};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
@@ -48,8 +48,6 @@ pub enum Kind {
     Date,
     /// An IANA time zone name.
     Zone,
-    /// An appointment status.
-    Status,
     /// One of a fixed set of words (a reminder's status or kind).
     OneOf(&'static [&'static str]),
     /// Whole minutes (or a count) within `lo..=hi`.
@@ -111,7 +109,6 @@ impl Kind {
             (Kind::Range(lo, hi), Peek::Int(i)) => range(i, lo, hi).map(drop),
             (Kind::Date, Peek::Text(t)) => date(t).map(drop),
             (Kind::Zone, Peek::Text(t)) => zone(t).map(drop),
-            (Kind::Status, Peek::Text(t)) => status(t).map(drop),
             (Kind::OneOf(words), Peek::Text(t)) => one_of(t, words).map(drop),
             (Kind::Offsets, Peek::Text(t)) => offsets(t).map(drop),
             (Kind::Json, Peek::Text(t)) => json_valid(t),
@@ -163,13 +160,6 @@ pub fn date(s: &str) -> Result<NaiveDate, crate::text::Msg> {
 pub fn zone(s: &str) -> Result<Tz, crate::text::Msg> {
     s.parse::<Tz>()
         .map_err(|_| crate::text::msg!("e-is_not_a_time_zone", a = shown(s)))
-}
-
-pub fn status(s: &str) -> Result<Status, crate::text::Msg> {
-    Status::ALL
-        .into_iter()
-        .find(|st| st.as_str() == s)
-        .ok_or_else(|| crate::text::msg!("e-is_not_a_status", a = shown(s)))
 }
 
 pub fn one_of<'a>(s: &'a str, words: &[&str]) -> Result<&'a str, crate::text::Msg> {
@@ -328,16 +318,20 @@ impl<'a, 'r> Fields<'a, 'r> {
         self.parse(i, |s: String| date(&s))
     }
 
+    /// A date kept as its day number (`db::day_number`), within the
+    /// years appt writes.
+    pub fn day(&self, i: usize) -> Result<NaiveDate> {
+        self.parse(i, |n: i64| {
+            range(n, DAYS.0, DAYS.1).map(|n| super::db::date_of_day(n).unwrap_or_default())
+        })
+    }
+
     pub fn opt_date(&self, i: usize) -> Result<Option<NaiveDate>> {
         self.parse_opt(i, |s: String| date(&s))
     }
 
     pub fn zone(&self, i: usize) -> Result<Tz> {
         self.parse(i, |s: String| zone(&s))
-    }
-
-    pub fn status(&self, i: usize) -> Result<Status> {
-        self.parse(i, |s: String| status(&s))
     }
 
     /// One of a kind's codes (`core::Urgency::parse`, …).
@@ -427,6 +421,10 @@ pub const CAPACITY: (i64, i64) = (*limits::CAPACITY.start(), *limits::CAPACITY.e
 pub const PER_DAY: (i64, i64) = (*limits::PER_DAY.start(), *limits::PER_DAY.end());
 /// [`limits::BUFFER`] as a pair.
 pub const BUFFER: (i64, i64) = (*limits::BUFFER.start(), *limits::BUFFER.end());
+
+/// The day numbers (`db::day_number`) of the dates appt writes: 0001-01-01
+/// to 9999-12-31.
+pub const DAYS: (i64, i64) = (-719_162, 2_932_896);
 /// [`limits::WEB_HOLD`], as [`Kind::Range`] takes it.
 pub const WEB_HOLD: (i64, i64) = (*limits::WEB_HOLD.start(), *limits::WEB_HOLD.end());
 /// A duration setting (notice, horizon, cancellation window): no upper bound,
@@ -473,8 +471,6 @@ mod tests {
         );
         assert!(zone("America/El_Salvador").is_ok());
         assert!(zone("Mars/Base").is_err() && zone("").is_err());
-        assert_eq!(status("no_show"), Ok(Status::NoShow));
-        assert!(status("zzz").is_err() && status("Scheduled").is_err());
         assert_eq!(offsets(""), Ok(vec![]));
         assert_eq!(offsets("1440,120"), Ok(vec![1440, 120]));
         for bad in ["x", "1440,", "0", "-5", "1440;120", "none"] {
@@ -487,6 +483,18 @@ mod tests {
         for bad in ["503", "", "none", " +503", "+5030"] {
             assert!(country_code(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_day_number_counts_days_from_1970() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        use super::super::db::{date_of_day, day_number};
+        assert_eq!(day_number(d(1970, 1, 1)), 0);
+        assert_eq!(day_number(d(2026, 6, 16)), 20_620);
+        assert_eq!(day_number(d(1969, 12, 31)), -1);
+        assert_eq!((day_number(d(1, 1, 1)), day_number(d(9999, 12, 31))), DAYS);
+        assert_eq!(date_of_day(20_620), Some(d(2026, 6, 16)));
+        assert_eq!(date_of_day(i64::MAX), None);
     }
 
     #[test]

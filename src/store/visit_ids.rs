@@ -241,7 +241,8 @@ pub fn appointment_ids(tx: &Tx) -> Result<bool> {
         if !super::rewrite::exists(tx, &to)? {
             tx.script(&shape(backend, t, &to))?;
         }
-        if copy_batch(tx, t, batch)? == batch {
+        let convert = |c: &str| t.ids.contains(&c).then(|| bytes(backend, c));
+        if copy_batch(tx, (t.table, &to), t.cols, t.key, &convert, batch)? == batch {
             return Ok(false);
         }
     }
@@ -249,48 +250,49 @@ pub fn appointment_ids(tx: &Tx) -> Result<bool> {
     Ok(true)
 }
 
-/// Copies up to `batch` rows of `t` after the copy's last key; how many.
-fn copy_batch(tx: &Tx, t: &Copied, batch: i64) -> Result<i64> {
-    let backend = tx.backend();
-    let to = copy(t.table);
-    let key = t.key.join(", ");
-    let desc: Vec<String> = t.key.iter().map(|k| format!("{k} DESC")).collect();
+/// Copies up to `batch` rows of `table` into `to` after the copy's last
+/// `key`, each of `cols` as `convert` reads it from the old table (None:
+/// as it is); how many. Shared by the upgrades that copy a table into a
+/// new shape ([`super::visit_codes`]).
+pub(super) fn copy_batch(
+    tx: &Tx,
+    (table, to): (&str, &str),
+    cols: &str,
+    key: &[&str],
+    convert: &dyn Fn(&str) -> Option<String>,
+    batch: i64,
+) -> Result<i64> {
+    let keys = key.join(", ");
+    let desc: Vec<String> = key.iter().map(|k| format!("{k} DESC")).collect();
     let last: Option<Vec<Val>> = tx.row(
         On::EVERYTHING,
         &format!(
-            "SELECT {key} FROM {to} ORDER BY {} LIMIT 1",
+            "SELECT {keys} FROM {to} ORDER BY {} LIMIT 1",
             desc.join(", ")
         ),
         args![],
         |r| {
-            t.key
-                .iter()
+            key.iter()
                 .enumerate()
                 .map(|(i, k)| {
                     Ok(match r.get::<Val>(i)? {
                         // The old table still has it as text.
-                        Val::Id(b) if t.ids.contains(k) => Val::Text(shown_id(b)),
+                        Val::Id(b) if convert(k).is_some() => Val::Text(shown_id(b)),
                         v => v,
                     })
                 })
                 .collect()
         },
     )?;
-    let from: Vec<String> = t
-        .cols
-        .split(", ")
-        .map(|c| {
-            if t.ids.contains(&c) {
-                bytes(backend, c)
-            } else {
-                c.to_string()
-            }
-        })
+    let from: Vec<String> = cols
+        .split(',')
+        .map(str::trim)
+        .map(|c| convert(c).unwrap_or_else(|| c.to_string()))
         .collect();
     let (after, mut args) = match last {
         Some(last) => {
             let marks: Vec<String> = (1..=last.len()).map(|i| format!("?{i}")).collect();
-            (format!("WHERE ({key}) > ({})", marks.join(", ")), last)
+            (format!("WHERE ({keys}) > ({})", marks.join(", ")), last)
         }
         None => (String::new(), Vec::new()),
     };
@@ -298,10 +300,8 @@ fn copy_batch(tx: &Tx, t: &Copied, batch: i64) -> Result<i64> {
     let copied = tx.exec(
         On::EVERYTHING,
         &format!(
-            "INSERT INTO {to} ({cols}) SELECT {from} FROM {table} {after} ORDER BY {key} LIMIT ?{n}",
-            cols = t.cols,
+            "INSERT INTO {to} ({cols}) SELECT {from} FROM {table} {after} ORDER BY {keys} LIMIT ?{n}",
             from = from.join(", "),
-            table = t.table,
             n = args.len()
         ),
         &args,
@@ -338,7 +338,7 @@ fn take_places(tx: &Tx) -> Result<()> {
 
 /// The statements that made `table`'s indexes, triggers and (PostgreSQL)
 /// exclusion constraints, but for its key.
-fn made_on(tx: &Tx, table: &str) -> Result<Vec<String>> {
+pub(super) fn made_on(tx: &Tx, table: &str) -> Result<Vec<String>> {
     match tx.backend() {
         Backend::Sqlite => tx.rows(
             On::NOTHING,
@@ -369,7 +369,7 @@ fn made_on(tx: &Tx, table: &str) -> Result<Vec<String>> {
 
 /// On PostgreSQL, the constraints `from` named after itself (its key, its
 /// references, its checks) take `table`'s name in their place.
-fn rename_constraints(tx: &Tx, table: &str, from: &str) -> Result<()> {
+pub(super) fn rename_constraints(tx: &Tx, table: &str, from: &str) -> Result<()> {
     let names: Vec<String> = tx.rows(
         On::NOTHING,
         &format!("SELECT conname FROM pg_constraint WHERE conrelid = '{table}'::regclass"),

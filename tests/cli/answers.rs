@@ -1109,9 +1109,10 @@ fn an_answer_finds_the_next_visit_at_its_clinic_past_twenty_at_another() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(show(&env, &norte)["status"], "confirmed");
-    let central = env.rows(
+    let central = env.rows(&format!(
         "SELECT count(*) FROM appointments a JOIN clinics c ON c.id = a.clinic_id \
-         WHERE c.name = 'Central' AND a.status = 'confirmed'",
-    );
+         WHERE c.name = 'Central' AND a.status = {}",
+        crate::common::status_code("confirmed")
+    ));
     assert_eq!(central[0][0], "0");
 }

@@ -765,7 +765,7 @@ fn the_server_itself_refuses_a_solo_appointment_inside_anothers_buffer() {
             "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, local_date, starts_at, \
              ends_at, duration_minutes, status, token_number, source, created_at, updated_at, solo) \
              SELECT {}, clinic_id, doctor_id, window_id, patient_id, local_date, starts_at + {shift}, \
-             ends_at + {shift}, duration_minutes, 'scheduled', {token}, 'manual', 0, 0, 1 FROM appointments WHERE id = {}",
+             ends_at + {shift}, duration_minutes, status, {token}, source, 0, 0, 1 FROM appointments WHERE id = {}",
             env.id_literal(id),
             env.id_literal(s(&a["id"]))
         ))

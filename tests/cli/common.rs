@@ -1070,10 +1070,150 @@ pub const SIXTEEN_BYTE_IDS: [&str; 9] = [
 /// link's target.
 pub const VISIT_IDS_59: &[&str] = SIXTEEN_BYTE_IDS.split_at(1).1;
 
+/// The appointments' columns schema 60 keeps as numbers, and an SQL
+/// expression of the name each number stands for.
+fn visit_sets_60() -> [(&'static str, String); 5] {
+    [
+        ("status", status_name("status")),
+        ("source", source_name("source")),
+        ("urgency", name_of_number::<appt::core::Urgency>("urgency")),
+        (
+            "modality",
+            name_of_number::<appt::core::Modality>("modality"),
+        ),
+        (
+            "visit_type",
+            name_of_number::<appt::core::VisitType>("visit_type"),
+        ),
+    ]
+}
+
+/// Takes schema 60's change (an appointment's status, source and kind of
+/// visit as numbers, its local date as a day number) out of `env`'s
+/// database, for tests of older databases: the names and dates as text
+/// again, the indexes and constraints that name a status by its name.
+pub fn undo_schema_60(env: &Env) {
+    let active = "'scheduled','confirmed','checked_in','in_progress'";
+    if env.url().is_some() {
+        let made: Vec<String> = env
+            .rows(
+                "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i \
+                 WHERE i.indrelid = 'appointments'::regclass AND pg_get_indexdef(i.indexrelid) LIKE '%status =%' \
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            )
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect();
+        let names: Vec<String> = env
+            .rows(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                 WHERE i.indrelid = 'appointments'::regclass AND pg_get_indexdef(i.indexrelid) LIKE '%status =%' \
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            )
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect();
+        let texts = |sql: &str| {
+            sql.replace(
+                "ARRAY[1, 2, 3, 4]",
+                "ARRAY['scheduled'::text, 'confirmed'::text, 'checked_in'::text, 'in_progress'::text]",
+            )
+            .replace("(status = 5)", "(status = 'completed'::text)")
+        };
+        let mut sql =
+            String::from("ALTER TABLE appointments DROP CONSTRAINT appt_doctor_no_overlap; ");
+        for n in &names {
+            sql += &format!("DROP INDEX {n}; ");
+        }
+        for (c, _) in visit_sets_60() {
+            sql += &format!(
+                "ALTER TABLE appointments DROP CONSTRAINT appointments_{c}_check; \
+                 ALTER TABLE appointments ALTER COLUMN {c} DROP DEFAULT; "
+            );
+        }
+        for (c, name) in visit_sets_60() {
+            sql += &format!(
+                "ALTER TABLE appointments ALTER COLUMN {c} TYPE TEXT COLLATE \"C\" USING {name}; "
+            );
+        }
+        sql += "ALTER TABLE appointments ALTER COLUMN local_date TYPE TEXT COLLATE \"C\" \
+                USING to_char(DATE '1970-01-01' + local_date, 'YYYY-MM-DD'); ";
+        sql += &format!(
+            "ALTER TABLE appointments ALTER COLUMN urgency SET DEFAULT 'normal', \
+                 ALTER COLUMN modality SET DEFAULT 'in_person', \
+                 ALTER COLUMN visit_type SET DEFAULT 'first', \
+                 ADD CONSTRAINT appointments_status_check CHECK (status IN ({active},'completed','cancelled','no_show')), \
+                 ADD CONSTRAINT appointments_urgency_check CHECK (urgency IN ('normal', 'urgent', 'emergency')), \
+                 ADD CONSTRAINT appointments_modality_check CHECK (modality IN ('in_person', 'telemedicine', 'home')), \
+                 ADD CONSTRAINT appointments_visit_type_check CHECK (visit_type IN ('first', 'follow_up')), \
+                 ADD CONSTRAINT appt_doctor_no_overlap EXCLUDE USING gist (doctor_id WITH =, \
+                     int8range(starts_at - buffer_before * 60, ends_at + buffer_after * 60) WITH &&) \
+                     WHERE (solo = 1 AND doctor_id IS NOT NULL AND status IN ({active})); "
+        );
+        for m in &made {
+            sql += &texts(m);
+            sql += "; ";
+        }
+        env.exec(&sql);
+        return;
+    }
+    let table = env
+        .rows("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'appointments'")[0][0]
+        .clone();
+    let mut shape = table.replacen("\"appointments\"", "appointments_59", 1);
+    for (from, to) in [
+        ("local_date            INTEGER NOT NULL", "local_date TEXT NOT NULL".to_string()),
+        ("status                INTEGER NOT NULL CHECK (status >= 1 AND status <= 7)", format!("status TEXT NOT NULL CHECK (status IN ({active},'completed','cancelled','no_show'))")),
+        ("source                INTEGER NOT NULL CHECK (source >= 1 AND source <= 7)", "source TEXT NOT NULL".to_string()),
+        ("urgency               INTEGER NOT NULL DEFAULT 1 CHECK (urgency >= 1 AND urgency <= 3)", "urgency TEXT NOT NULL DEFAULT 'normal' CHECK (urgency IN ('normal', 'urgent', 'emergency'))".to_string()),
+        ("modality              INTEGER NOT NULL DEFAULT 1 CHECK (modality >= 1 AND modality <= 3)", "modality TEXT NOT NULL DEFAULT 'in_person' CHECK (modality IN ('in_person', 'telemedicine', 'home'))".to_string()),
+        ("visit_type            INTEGER NOT NULL DEFAULT 1 CHECK (visit_type >= 1 AND visit_type <= 2)", "visit_type TEXT NOT NULL DEFAULT 'first' CHECK (visit_type IN ('first', 'follow_up'))".to_string()),
+    ] {
+        assert!(shape.contains(from), "{from}");
+        shape = shape.replace(from, &to);
+    }
+    let indexes: Vec<String> = env
+        .rows("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'appointments' AND sql IS NOT NULL")
+        .into_iter()
+        .map(|r| {
+            r[0].replace("status IN (1,2,3,4)", &format!("status IN ({active})"))
+                .replace("status = 5", "status = 'completed'")
+        })
+        .collect();
+    let cols: Vec<String> = env
+        .rows("SELECT name FROM pragma_table_info('appointments') ORDER BY cid")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    let mut sets = visit_sets_60().to_vec();
+    sets.push((
+        "local_date",
+        "date(local_date * 86400, 'unixepoch')".to_string(),
+    ));
+    let from: Vec<String> = cols
+        .iter()
+        .map(|c| {
+            sets.iter()
+                .find(|(s, _)| s == c)
+                .map_or_else(|| c.clone(), |(_, name)| name.clone())
+        })
+        .collect();
+    env.exec(&format!(
+        "PRAGMA foreign_keys = OFF; {shape}; \
+         INSERT INTO appointments_59 ({}) SELECT {} FROM appointments; \
+         DROP TABLE appointments; ALTER TABLE appointments_59 RENAME TO appointments; {}; \
+         PRAGMA foreign_keys = ON;",
+        cols.join(", "),
+        from.join(", "),
+        indexes.join("; ")
+    ));
+}
+
 /// Takes schema 59's change (every appointment's ID as its 16 bytes) out
 /// of `env`'s database, for tests of older databases: the IDs as text
 /// again, each table's indexes and triggers as they were.
 pub fn undo_schema_59(env: &Env) {
+    undo_schema_60(env);
     if env.url().is_some() {
         let refs = [
             "events",
@@ -1257,6 +1397,57 @@ pub fn event_code(name: &str) -> i64 {
 /// An SQL expression of the name of the type stored in `column`.
 pub fn event_name(column: &str) -> String {
     name_of_number::<appt::core::EventKind>(column)
+}
+
+/// The number the appointments table stores for the status named `name`
+/// (since schema 60).
+pub fn status_code(name: &str) -> i64 {
+    appt::core::Status::parse(name)
+        .unwrap_or_else(|| panic!("no status {name}"))
+        .code()
+}
+
+/// The SQL list `(N, …)` of the statuses named.
+pub fn status_codes(names: &[&str]) -> String {
+    let codes: Vec<String> = names.iter().map(|n| status_code(n).to_string()).collect();
+    format!("({})", codes.join(", "))
+}
+
+/// The active statuses as the appointments table stores them.
+pub fn active_codes() -> String {
+    status_codes(&["scheduled", "confirmed", "checked_in", "in_progress"])
+}
+
+/// An SQL expression of the name of the status stored in `column`.
+pub fn status_name(column: &str) -> String {
+    name_of_number::<appt::core::Status>(column)
+}
+
+/// An SQL expression of the name of the source stored in `column`.
+pub fn source_name(column: &str) -> String {
+    let whens: String = appt::core::SOURCES
+        .iter()
+        .map(|n| format!(" WHEN {} THEN '{n}'", source_code(n)))
+        .collect();
+    format!("CASE {column}{whens} END")
+}
+
+/// The day number the appointments table stores for the local date
+/// `date` (`YYYY-MM-DD`, since schema 60): days from 1970-01-01.
+pub fn day_number(date: &str) -> i64 {
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("a date");
+    (d - chrono::NaiveDate::default()).num_days()
+}
+
+/// The date (`YYYY-MM-DD`) of a day number read from the appointments table.
+pub fn date_of_day(n: &str) -> String {
+    let n: i64 = n.parse().expect("a day number");
+    (chrono::NaiveDate::default() + chrono::Duration::days(n)).to_string()
+}
+
+/// The number the appointments table stores for the source named `name`.
+pub fn source_code(name: &str) -> i64 {
+    appt::core::source_code(name).unwrap_or_else(|| panic!("no source {name}"))
 }
 
 /// An SQL expression of the name of a value of `T` stored as its number

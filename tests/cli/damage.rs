@@ -149,10 +149,11 @@ fn a_damaged_value_is_a_database_error_naming_its_table_row_and_column() {
             ],
         ),
         (
+            // A status's number appt never gave (schema 60).
             "appointments",
             &appt,
             "status",
-            "'zzz'",
+            "9",
             vec![vec!["show", &appt], vec!["list", "--date", "2026-06-16"]],
         ),
         (
@@ -173,7 +174,8 @@ fn a_damaged_value_is_a_database_error_naming_its_table_row_and_column() {
             "appointments",
             &appt,
             "local_date",
-            "'2026-02-30'",
+            // A day number past 9999-12-31 (schema 60).
+            "9999999",
             vec![vec!["show", &appt]],
         ),
         (
@@ -342,8 +344,8 @@ fn check_lists_every_damaged_row_and_still_runs_the_other_checks() {
     ))[0][0]
         .clone();
     let clinic = env.rows("SELECT id FROM clinics")[0][0].clone();
-    damage(&env, "appointments", "status", &a, "'zzz'");
-    damage(&env, "appointments", "status", &b, "'Scheduled'");
+    damage(&env, "appointments", "status", &a, "9");
+    damage(&env, "appointments", "source", &b, "0");
     damage(&env, "appointments", "follow_up_date", &b, "'2026-13-01'");
     damage(&env, "clinics", "timezone", &clinic, "'UTC+6'");
     env.exec(&format!(
@@ -381,7 +383,7 @@ fn check_lists_every_damaged_row_and_still_runs_the_other_checks() {
     let mut expected = vec![
         ("appointments".to_string(), a.clone(), "status".to_string()),
         ("appointments".into(), b.clone(), "follow_up_date".into()),
-        ("appointments".into(), b.clone(), "status".into()),
+        ("appointments".into(), b.clone(), "source".into()),
         ("clinics".into(), clinic.clone(), "timezone".into()),
     ];
     let mut got = damaged.clone();
@@ -394,7 +396,7 @@ fn check_lists_every_damaged_row_and_still_runs_the_other_checks() {
         .iter()
         .find(|v| v["rows"][0]["id"] == json!(a))
         .unwrap();
-    assert_eq!(value["rows"][0]["value"], "zzz");
+    assert_eq!(value["rows"][0]["value"], "9");
     // The damage does not stop the invariants: the missing event is found too.
     assert!(
         report["violations"]
@@ -408,9 +410,7 @@ fn check_lists_every_damaged_row_and_still_runs_the_other_checks() {
     let out = env.cmd().arg("check").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains(&format!(
-            "appointments row {a}: status 'zzz' is not a status"
-        )),
+        text.contains(&format!("appointments row {a}: status 9 is outside 1 to 7")),
         "{text}"
     );
 }
@@ -518,13 +518,16 @@ const TARGETS: &[(&str, &str, bool)] = &[
     ("patients", "no_show_count", true),
     ("patients", "created_at", true),
     ("patients", "updated_at", true),
-    ("appointments", "local_date", false),
+    ("appointments", "local_date", true),
     ("appointments", "starts_at", true),
     ("appointments", "ends_at", true),
     ("appointments", "duration_minutes", true),
-    ("appointments", "status", false),
+    ("appointments", "status", true),
     ("appointments", "token_number", true),
-    ("appointments", "source", false),
+    ("appointments", "source", true),
+    ("appointments", "urgency", true),
+    ("appointments", "modality", true),
+    ("appointments", "visit_type", true),
     ("appointments", "session", false),
     ("appointments", "notes", false),
     ("appointments", "follow_up_required", true),
@@ -626,11 +629,12 @@ fn shown_by(table: &str, column: &str) -> Option<(Vec<&'static str>, &'static st
         ("clinics", "timezone") => (export, "clinic_id", "timezone", Text),
         ("appointments", c) => {
             let (field, how) = match c {
-                "local_date" => ("date", Text),
                 "starts_at" | "ends_at" | "created_at" | "updated_at" | "confirmed_at"
                 | "cancelled_at" => (c, Instant),
                 "duration_minutes" | "token_number" => (c, Int),
-                "status" | "source" | "session" | "notes" | "follow_up_date" => (c, Text),
+                // A status and a source are shown by their names, never their
+                // numbers, and the local date as a date, never its day number.
+                "session" | "notes" | "follow_up_date" => (c, Text),
                 _ => return None,
             };
             (export, "id", field, how)

@@ -303,7 +303,7 @@ fn the_server_itself_refuses_a_doctor_booked_twice_at_once() {
             "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, local_date, starts_at, \
              ends_at, duration_minutes, status, token_number, source, created_at, updated_at, solo) \
              SELECT {}, clinic_id, doctor_id, window_id, patient_id, local_date, starts_at + 60, \
-             ends_at + 60, duration_minutes, 'scheduled', 99, 'manual', 0, 0, 1 FROM appointments WHERE id = {}",
+             ends_at + 60, duration_minutes, status, 99, source, 0, 0, 1 FROM appointments WHERE id = {}",
             env.id_literal("00000000-0000-4000-8000-0000000000aa"),
             env.id_literal(s(&a["id"]))
         ))

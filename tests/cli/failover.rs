@@ -28,9 +28,6 @@ const FIRST_BOOKING_WITHIN: Duration = Duration::from_secs(15);
 /// Where appt may write: the server of the several named that takes writes.
 const READ_WRITE: &str = "target_session_attrs=read-write";
 
-/// The active statuses: those that hold a slot.
-const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
-
 /// `appt --db DB` with `APPT_NOW=now`, the keys a server database needs and
 /// nothing inherited.
 fn appt_at(db: &str, now: &str) -> Command {
@@ -940,7 +937,8 @@ pub(crate) fn under_load(pair: &mut dyn Pair, goal: Goal) {
             "SELECT a.id, b.id FROM appointments a JOIN appointments b \
              ON a.doctor_id = b.doctor_id AND a.id < b.id \
              AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at \
-             WHERE a.status IN {ACTIVE} AND b.status IN {ACTIVE}"
+             WHERE a.status IN {active} AND b.status IN {active}",
+            active = crate::common::active_codes()
         ),
     );
     assert!(overlaps.is_empty(), "slots booked twice: {overlaps:?}");

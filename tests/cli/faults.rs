@@ -73,11 +73,12 @@ const SWEEP_NOW: [&str; 4] = [
 
 /// Active appointments that can move or be cancelled: (id, clinic-wide).
 fn movable(env: &Env) -> Vec<(String, bool)> {
-    env.rows(
+    env.rows(&format!(
         "SELECT id, CASE WHEN doctor_id IS NULL THEN 1 ELSE 0 END FROM appointments \
-         WHERE status IN ('scheduled','confirmed') AND patient_id NOT IN \
+         WHERE status IN {} AND patient_id NOT IN \
          (SELECT id FROM patients WHERE full_name = 'Sentinel') ORDER BY id",
-    )
+        crate::common::status_codes(&["scheduled", "confirmed"])
+    ))
     .into_iter()
     .map(|r| (r[0].clone(), r[1] == "1"))
     .collect()

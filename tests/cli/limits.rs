@@ -641,7 +641,9 @@ fn many_processes_booking_the_last_places_of_a_capped_day_book_exactly_the_cap()
         );
     }
     let active = env.rows(&format!(
-        "SELECT count(*) FROM appointments WHERE local_date = '{TUE}' AND status = 'scheduled'"
+        "SELECT count(*) FROM appointments WHERE local_date = {} AND status = {}",
+        crate::common::day_number(TUE),
+        crate::common::status_code("scheduled")
     ));
     assert_eq!(active[0][0], "5");
 }

@@ -431,7 +431,8 @@ fn check_finds_a_pending_reminder_of_a_finished_appointment() {
     plant(
         &env,
         &format!(
-            "UPDATE appointments SET status = 'cancelled' WHERE id = {}",
+            "UPDATE appointments SET status = {} WHERE id = {}",
+            crate::common::status_code("cancelled"),
             env.id_literal(s(&a["id"]))
         ),
     );

@@ -60,7 +60,8 @@ fn page(srv: &Server, token: &str) -> Resp {
 
 fn status_of(env: &Env, id: &str) -> String {
     env.rows(&format!(
-        "SELECT status FROM appointments WHERE id = {}",
+        "SELECT {} FROM appointments WHERE id = {}",
+        status_name("status"),
         env.id_literal(id)
     ))[0][0]
         .clone()

@@ -477,11 +477,11 @@ fn run(st: &mut Store, spec: &Spec) -> Result<(), TestCaseError> {
 /// The limits never change during a run, so every day must be within them.
 fn within_limits(st: &mut Store, spec: &Spec) -> Result<(), TestCaseError> {
     let active = format!(
-        "('{}', '{}', '{}', '{}')",
-        Status::Scheduled.as_str(),
-        Status::Confirmed.as_str(),
-        Status::CheckedIn.as_str(),
-        Status::InProgress.as_str()
+        "({}, {}, {}, {})",
+        Status::Scheduled.code(),
+        Status::Confirmed.code(),
+        Status::CheckedIn.code(),
+        Status::InProgress.code()
     );
     let counts = |tx: &Tx| {
         tx.rows(
@@ -496,7 +496,8 @@ fn within_limits(st: &mut Store, spec: &Spec) -> Result<(), TestCaseError> {
                 Ok((
                     r.get::<Option<String>>(0)?,
                     r.get::<Option<String>>(1)?,
-                    r.get::<String>(2)?,
+                    // The local date's day number (schema 60).
+                    r.get::<i64>(2)?.to_string(),
                 ))
             },
         )

@@ -239,7 +239,8 @@ fn inactive_appointments_cancel_and_started_ones_expire() {
     // An older appt left reminders pending on finished appointments: the sweep
     // cancels them instead of delivering.
     env.exec(&format!(
-        "UPDATE appointments SET status = 'completed' WHERE id = {}",
+        "UPDATE appointments SET status = {} WHERE id = {}",
+        crate::common::status_code("completed"),
         env.id_literal(s(&done["id"]))
     ));
     env.at("2026-06-16T15:30:00Z"); // 09:30 local: 09:00 has started, 10:00 has not
@@ -1397,4 +1398,228 @@ fn appointment_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same()
         .parse()
         .unwrap();
     assert!(first > last_event.parse::<i64>().unwrap());
+}
+
+/// How `env`'s database keeps an appointment's closed sets and its local
+/// date, column by column: SQLite's storage classes of the values there,
+/// PostgreSQL's type of the column.
+fn visit_set_types(env: &Env) -> Vec<Vec<String>> {
+    let each: Vec<String> = [
+        "status",
+        "source",
+        "urgency",
+        "modality",
+        "visit_type",
+        "local_date",
+    ]
+    .iter()
+    .map(|c| match env.url() {
+        Some(_) => format!(
+            "SELECT '{c} ' || data_type FROM information_schema.columns \
+                 WHERE table_name = 'appointments' AND column_name = '{c}'"
+        ),
+        None => format!("SELECT DISTINCT '{c} ' || typeof({c}) FROM appointments"),
+    })
+    .collect();
+    env.rows(&format!("{} ORDER BY 1", each.join(" UNION ALL ")))
+}
+
+/// A database of schema 59 takes schema 60 on its next command: the
+/// appointments copied, a batch per transaction, into a table that keeps
+/// each visit's status, source, urgency, modality and kind of visit as its
+/// number and its local date as its day number. A source appt never wrote,
+/// or a date that is none, stops it in that row's batch, the batches before
+/// kept; mended, the next command goes on from there. Every
+/// visit reads, is counted and is filtered as before; the table, its
+/// indexes and constraints and the references to it are as a new
+/// database's; and the database still refuses what it refused.
+#[test]
+fn a_visits_status_source_kind_and_date_are_kept_as_numbers_and_shown_the_same() {
+    let (mut env, a) = messages_of_every_status();
+    // Six statuses (all but in_progress), three sources and every kind of visit.
+    env.ok(&["status", &a, "no_show"]);
+    let book = |env: &Env, time: &str, phone: &str, more: &[&str]| -> String {
+        let mut args = vec![
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-18",
+            "--time",
+            time,
+            "--phone",
+            phone,
+            "--name",
+            "Test Patient",
+        ];
+        args.extend_from_slice(more);
+        s(&env.ok(&args)["appointment"]["id"]).to_string()
+    };
+    let urgent = book(
+        &env,
+        "10:30",
+        "+50370000011",
+        &[
+            "--source",
+            "phone",
+            "--urgency",
+            "urgente",
+            "--modality",
+            "telemedicina",
+        ],
+    );
+    let home = book(
+        &env,
+        "11:00",
+        "+50370000012",
+        &[
+            "--source",
+            "web",
+            "--urgency",
+            "emergencia",
+            "--modality",
+            "a domicilio",
+        ],
+    );
+    let seen_again = book(&env, "11:30", "+50370000013", &["--visit-type", "control"]);
+    env.ok(&["status", &urgent, "confirmed"]);
+    env.ok(&["status", &home, "checked_in"]);
+    env.ok(&["status", &seen_again, "checked_in"]);
+    env.ok(&["status", &seen_again, "in_progress"]);
+    env.ok(&["status", &seen_again, "completed", "--diagnosis", "Sano"]);
+    let seen = |env: &Env| {
+        let mut out = vec![
+            env.ok(&["list", "--from", TUE, "--to", "2026-06-19"]),
+            env.ok(&["list", "--date", "2026-06-18", "--status", "checked_in"]),
+            env.ok(&["list", "--date", "2026-06-18", "--source", "web"]),
+            env.ok(&["count", "--since", TUE, "--source", "phone"]),
+            env.ok(&["count", "--since", TUE, "--status", "no_show"]),
+            env.ok(&["agenda", "--date", "2026-06-18"]),
+            env.ok(&["report", "--from", TUE, "--to", "2026-06-19"]),
+        ];
+        for by in ["urgency", "modality", "visit_type"] {
+            out.push(env.ok(&["count", "--since", TUE, "--by", by]));
+        }
+        out
+    };
+    let before = seen(&env);
+    let statuses: Vec<&str> = before[0]["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["status"].as_str().unwrap())
+        .collect();
+    for st in [
+        "scheduled",
+        "confirmed",
+        "checked_in",
+        "completed",
+        "cancelled",
+        "no_show",
+    ] {
+        assert!(statuses.contains(&st), "{st}: {statuses:?}");
+    }
+    let types = visit_set_types(&env);
+    let tables = visit_tables(&env);
+    for t in &types {
+        assert!(
+            t[0].ends_with(" smallint") || t[0].ends_with(" integer"),
+            "{t:?}"
+        );
+    }
+
+    crate::common::undo_schema_60(&env);
+    crate::common::set_schema_version(&env, 59);
+    for t in visit_set_types(&env) {
+        assert!(t[0].ends_with(" text"), "{t:?}");
+    }
+    // A source appt never wrote, on the third visit in the copy's order.
+    let ids = env.rows("SELECT id FROM appointments ORDER BY id");
+    let bad = &ids[2][0];
+    let kept = env.rows(&format!(
+        "SELECT source, local_date FROM appointments WHERE id = {}",
+        env.id_literal(bad)
+    ))[0]
+        .clone();
+    env.exec(&format!(
+        "UPDATE appointments SET source = 'fax' WHERE id = {}",
+        env.id_literal(bad)
+    ));
+    let small = |env: &Env, args: &[&str]| {
+        env.cmd()
+            .env("APPT_TEST_BATCH", "2")
+            .args(args)
+            .arg("--json")
+            .output()
+            .expect("run")
+    };
+    let stops = |env: &Env| {
+        let out = small(env, &["list"]);
+        assert_eq!(out.status.code(), Some(6), "{out:?}");
+        let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
+        let version = env.rows(match env.url() {
+            Some(_) => "SELECT version FROM appt_schema",
+            None => "PRAGMA user_version",
+        });
+        assert_eq!(version[0][0], "59");
+        // The batch before it was kept; the one that met it was undone.
+        assert_eq!(env.rows("SELECT count(*) FROM appointments_60"), [["2"]]);
+    };
+    stops(&env);
+    // A date that is none, the source mended.
+    env.exec(&format!(
+        "UPDATE appointments SET source = '{}', local_date = '2026-02-30' WHERE id = {}",
+        kept[0],
+        env.id_literal(bad)
+    ));
+    stops(&env);
+
+    env.exec(&format!(
+        "UPDATE appointments SET local_date = '{}' WHERE id = {}",
+        kept[1],
+        env.id_literal(bad)
+    ));
+    let out = small(&env, &["check"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(seen(&env), before);
+    assert_eq!(visit_set_types(&env), types);
+    assert_eq!(visit_tables(&env), tables);
+    let copies = env.rows(&match env.url() {
+        Some(_) => {
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'appointments_60'"
+                .to_string()
+        }
+        None => "SELECT count(*) FROM sqlite_master WHERE name = 'appointments_60'".to_string(),
+    });
+    assert_eq!(copies, [["0"]]);
+    // The database refuses as it did: a status it does not know, and (by
+    // its references) a visit's events without the visit.
+    assert!(env
+        .try_exec(&format!(
+            "UPDATE appointments SET status = 9 WHERE id = {}",
+            env.id_literal(&a)
+        ))
+        .is_err());
+    assert!(env
+        .try_exec(&format!(
+            "PRAGMA foreign_keys = ON; DELETE FROM appointments WHERE id = {}",
+            env.id_literal(&a)
+        ))
+        .is_err());
+    // And the desk goes on: a visit booked, moved on and cancelled.
+    env.at("2026-06-18T16:10:00Z");
+    let late = book(&env, "12:00", "+50370000014", &["--source", "whatsapp"]);
+    env.ok(&["status", &late, "confirmed"]);
+    env.ok(&["cancel", &late, "--reason", "Viaje"]);
+    let c = env.ok(&[
+        "count",
+        "--since",
+        TUE,
+        "--source",
+        "whatsapp",
+        "--status",
+        "cancelled",
+    ]);
+    assert_eq!(c["count"], 1, "{c}");
 }

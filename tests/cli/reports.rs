@@ -17,8 +17,22 @@ pub(crate) const TO: &str = "2026-06-26";
 const SAT_27: &str = "2026-06-27T14:00:00Z";
 /// El Salvador's offset from UTC, in seconds (no DST).
 const OFFSET: i64 = 6 * 3600;
-/// Every appointment of the period, by its local date.
-const IN_PERIOD: &str = "local_date >= '2026-06-15' AND local_date <= '2026-06-26'";
+/// Every appointment of the period, by its local date: 2026-06-15 to
+/// 2026-06-26, as the table keeps them (their day numbers, since schema 60;
+/// [`the_period_is_its_day_numbers`] holds them to the dates).
+const IN_PERIOD: &str = "local_date >= 20619 AND local_date <= 20630";
+
+#[test]
+fn the_period_is_its_day_numbers() {
+    assert_eq!(
+        IN_PERIOD,
+        format!(
+            "local_date >= {} AND local_date <= {}",
+            day_number(FROM),
+            day_number(TO)
+        )
+    );
+}
 
 /// The UTC instant of a local time on a June 2026 day, `minutes` later.
 fn utc(day: u32, hhmm: &str, minutes: i64) -> String {
@@ -201,10 +215,11 @@ pub(crate) fn history() -> Env {
     env.sweep_lines();
     let sent = env.rows(&format!(
         "SELECT a.id FROM appointments a JOIN reminders m ON m.appointment_id = a.id \
-         WHERE m.status = {} AND m.kind = {} AND a.status = 'scheduled' \
+         WHERE m.status = {} AND m.kind = {} AND a.status = {} \
          ORDER BY a.starts_at LIMIT 1",
         crate::common::message_status("sent"),
-        crate::common::message_kind("reminder")
+        crate::common::message_kind("reminder"),
+        status_code("scheduled")
     ));
     if let Some(r) = sent.first() {
         env.at("2026-06-24T16:00:00Z");
@@ -234,7 +249,17 @@ fn n(v: &str) -> i64 {
 const WEEKDAY: &str = "(((starts_at - 21600) / 86400 + 3) % 7)";
 const HOUR: &str = "(((starts_at - 21600) % 86400) / 3600)";
 const LEAD: &str = "((starts_at - 21600) / 86400 - (created_at - 21600) / 86400)";
-const LATE: &str = "(status = 'cancelled' AND starts_at - cancelled_at <= 7200)";
+fn late() -> String {
+    format!(
+        "(status = {} AND starts_at - cancelled_at <= 7200)",
+        status_code("cancelled")
+    )
+}
+
+/// `status <> N`: the visits not cancelled.
+fn not_cancelled() -> String {
+    format!("status <> {}", status_code("cancelled"))
+}
 
 fn bucket() -> String {
     format!(
@@ -282,15 +307,15 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Both rates against SQL, in every breakdown.
 fn check_rates(env: &Env, r: &Value) {
-    let due_ns = "status IN ('completed', 'no_show')";
-    let due_lc = format!("status IN ('completed', 'no_show') OR {LATE}");
+    let due_ns = format!("status IN {}", status_codes(&["completed", "no_show"]));
+    let due_lc = format!("{due_ns} OR {}", late());
     for (name, due, hit) in [
         (
             "no_show_rate",
-            due_ns.to_string(),
-            "status = 'no_show'".to_string(),
+            due_ns.clone(),
+            format!("status = {}", status_code("no_show")),
         ),
-        ("late_cancellation_rate", due_lc, LATE.to_string()),
+        ("late_cancellation_rate", due_lc, late()),
     ] {
         let f = &r[name];
         let all = by_sql(env, "clinic_id", &due, &hit);
@@ -333,9 +358,10 @@ fn check_utilisation(env: &Env, r: &Value) {
     let mut want: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
     for row in env.rows(&format!(
         "SELECT doctor_id, local_date, SUM((ends_at - starts_at) / 60 + buffer_before + buffer_after) \
-         FROM appointments WHERE {IN_PERIOD} AND status <> 'cancelled' GROUP BY doctor_id, local_date"
+         FROM appointments WHERE {IN_PERIOD} AND {} GROUP BY doctor_id, local_date",
+        not_cancelled()
     )) {
-        want.entry((row[0].clone(), row[1].clone())).or_default().0 = n(&row[2]);
+        want.entry((row[0].clone(), date_of_day(&row[1]))).or_default().0 = n(&row[2]);
     }
     let mut day = chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
     let last = chrono::NaiveDate::from_ymd_opt(2026, 6, 26).unwrap();
@@ -395,7 +421,8 @@ fn every_figure_equals_its_sql() {
     // Lead time: nearest rank over the sorted leads of the visits not cancelled.
     let leads: Vec<i64> = env
         .rows(&format!(
-            "SELECT {LEAD} FROM appointments WHERE {IN_PERIOD} AND status <> 'cancelled' ORDER BY 1"
+            "SELECT {LEAD} FROM appointments WHERE {IN_PERIOD} AND {} ORDER BY 1",
+            not_cancelled()
         ))
         .iter()
         .map(|r| n(&r[0]))
@@ -409,7 +436,8 @@ fn every_figure_equals_its_sql() {
     let busiest: BTreeMap<(String, String), i64> = env
         .rows(&format!(
             "SELECT {WEEKDAY}, {HOUR}, COUNT(*) FROM appointments WHERE {IN_PERIOD} \
-             AND status <> 'cancelled' GROUP BY 1, 2"
+             AND {} GROUP BY 1, 2",
+            not_cancelled()
         ))
         .into_iter()
         .map(|x| {
@@ -435,9 +463,14 @@ fn every_figure_equals_its_sql() {
     // Sources: every booking by source and status.
     let mut sources: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     for x in env.rows(&format!(
-        "SELECT source, status, COUNT(*) FROM appointments WHERE {IN_PERIOD} GROUP BY source, status"
+        "SELECT {}, {}, COUNT(*) FROM appointments WHERE {IN_PERIOD} GROUP BY source, status",
+        source_name("source"),
+        status_name("status")
     )) {
-        sources.entry(x[0].clone()).or_default().insert(x[1].clone(), n(&x[2]));
+        sources
+            .entry(x[0].clone())
+            .or_default()
+            .insert(x[1].clone(), n(&x[2]));
     }
     assert_eq!(sources.len(), 5);
     for src in r["sources"].as_array().unwrap() {
@@ -486,10 +519,11 @@ fn every_figure_equals_its_sql() {
     let w = &env.rows(&format!(
         "SELECT COUNT(*), COUNT(CASE WHEN EXISTS (SELECT 1 FROM appointments b JOIN patients p \
          ON p.id = b.patient_id WHERE b.doctor_id = a.doctor_id AND b.local_date = a.local_date \
-         AND b.status <> 'cancelled' AND b.created_at >= e.created_at \
+         AND b.{} AND b.created_at >= e.created_at \
          AND e.data LIKE '%' || p.id || '%') THEN 1 END) \
          FROM events e JOIN appointments a ON a.id = e.appointment_id \
          WHERE e.{} AND a.{}",
+        not_cancelled(),
         crate::common::event_is("appointment.slot_offered"),
         IN_PERIOD.replace(" AND local_date", " AND a.local_date")
     ))[0];
@@ -499,8 +533,9 @@ fn every_figure_equals_its_sql() {
 
     // Recalls: the completed visits whose follow-up date is in the period.
     let rc = &env.rows(&format!(
-        "SELECT COUNT(*) FROM appointments WHERE status = 'completed' \
-         AND follow_up_date >= '{FROM}' AND follow_up_date <= '{TO}'"
+        "SELECT COUNT(*) FROM appointments WHERE status = {} \
+         AND follow_up_date >= '{FROM}' AND follow_up_date <= '{TO}'",
+        status_code("completed")
     ))[0];
     assert_eq!(r["recalls"]["due"], n(&rc[0]));
     assert_eq!(r["recalls"]["due"], 1);
@@ -533,8 +568,9 @@ fn every_figure_equals_its_sql() {
     assert_eq!(counted, visits);
     // The recalls of their visits: the history's one recall follows one of Dr. García's.
     let recalls = n(&env.rows(&format!(
-        "SELECT COUNT(*) FROM appointments WHERE status = 'completed' AND doctor_id = '{garcia}' \
-         AND follow_up_date >= '{FROM}' AND follow_up_date <= '{TO}'"
+        "SELECT COUNT(*) FROM appointments WHERE status = {} AND doctor_id = '{garcia}' \
+         AND follow_up_date >= '{FROM}' AND follow_up_date <= '{TO}'",
+        status_code("completed")
     ))[0][0]);
     assert_eq!((g["recalls"]["due"].as_i64(), recalls), (Some(1), 1));
     let lopez = env.ok(&["report", "--from", FROM, "--to", TO, "-d", "Dra. López"]);
@@ -608,7 +644,9 @@ fn each_figure_stands_beside_the_period_befores() {
     }
     let count = |from: &str, to: &str| {
         n(&env.rows(&format!(
-            "SELECT COUNT(*) FROM appointments WHERE local_date >= '{from}' AND local_date <= '{to}'"
+            "SELECT COUNT(*) FROM appointments WHERE local_date >= {} AND local_date <= {}",
+            day_number(from),
+            day_number(to)
         ))[0][0])
     };
     let (now, then) = (

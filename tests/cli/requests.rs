@@ -157,7 +157,13 @@ fn a_status_change_without_a_status_is_refused_alike_by_the_api_and_the_use_case
         api.json()["error"]["details"]["status"],
         "status is required"
     );
-    assert_eq!(env.rows("SELECT status FROM appointments"), [["scheduled"]]);
+    assert_eq!(
+        env.rows(&format!(
+            "SELECT {} FROM appointments",
+            status_name("status")
+        )),
+        [["scheduled"]]
+    );
     // The command line asks on a terminal; off one, it names its argument.
     let d = env.fails(&["status", id], "VALIDATION_ERROR", 2);
     assert_eq!(d["status"], "STATUS is required");

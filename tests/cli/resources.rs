@@ -881,11 +881,13 @@ fn the_report_gives_each_rooms_use_as_the_sql_counts_it() {
         .clone();
     env.ok(&["cancel", s(&gone["id"]), "-r", "x"]);
     let report = env.ok(&["report", "--from", TUESDAY, "--to", TUESDAY]);
-    let held = env.rows(
+    let held = env.rows(&format!(
         "SELECT r.name, CAST(sum(g.held_to - g.held_from) / 60 AS BIGINT) FROM appointment_resources g \
          JOIN resources r ON r.id = g.resource_id JOIN appointments a ON a.id = g.appointment_id \
-         WHERE a.status <> 'cancelled' AND a.local_date = '2026-06-16' GROUP BY r.name ORDER BY r.name",
-    );
+         WHERE a.status <> {} AND a.local_date = {} GROUP BY r.name ORDER BY r.name",
+        crate::common::status_code("cancelled"),
+        crate::common::day_number("2026-06-16")
+    ));
     let open = env.rows(
         "SELECT max(end_minute) - min(start_minute) FROM windows WHERE doctor_id IS NOT NULL",
     )[0][0]

@@ -18,7 +18,7 @@ const ONLY_POSTGRESQL: &[(&str, &str)] = &[
         "PostgreSQL's schema version; SQLite keeps it in PRAGMA user_version",
     ),
     (
-        "exclusion appointments: EXCLUDE USING gist (doctor_id WITH =, int8range((starts_at - (buffer_before * 60)), (ends_at + (buffer_after * 60))) WITH &&) WHERE (((solo = 1) AND (doctor_id IS NOT NULL) AND (status = ANY (ARRAY['scheduled'::text, 'confirmed'::text, 'checked_in'::text, 'in_progress'::text]))))",
+        "exclusion appointments: EXCLUDE USING gist (doctor_id WITH =, int8range((starts_at - (buffer_before * 60)), (ends_at + (buffer_after * 60))) WITH &&) WHERE (((solo = 1) AND (doctor_id IS NOT NULL) AND (status = ANY (ARRAY[1, 2, 3, 4]))))",
         "the server's own guard against a doctor booked twice at once (schema v4, v14); \
          SQLite's writers take turns, and booking checks",
     ),
@@ -40,6 +40,31 @@ const ONLY_POSTGRESQL: &[(&str, &str)] = &[
         "a message's status is its number (schema v57), as an event's type",
     ),
     (
+        "column appointments.modality smallint not null default 1",
+        "an appointment's modality is its number (schema v60), as an event's type",
+    ),
+    (
+        "column appointments.source smallint not null",
+        "an appointment's source is its number (schema v60), as an event's type",
+    ),
+    (
+        "column appointments.status smallint not null",
+        "an appointment's status is its number (schema v60), as an event's type",
+    ),
+    (
+        "column appointments.urgency smallint not null default 1",
+        "an appointment's urgency is its number (schema v60), as an event's type",
+    ),
+    (
+        "column appointments.visit_type smallint not null default 1",
+        "an appointment's kind of visit is its number (schema v60), as an event's type",
+    ),
+    (
+        "column appointments.local_date integer not null",
+        "an appointment's local date is its day number (schema v60): four bytes on PostgreSQL, \
+         as a date is, and its arithmetic takes them",
+    ),
+    (
         "index patients_search on patients (name_key, phone, id) where erased_atisnull",
         "on PostgreSQL the search walks the index alone, checking each name there (schema v16); \
          SQLite's index ends with the row's rowid, and reads the rows it shows",
@@ -48,6 +73,30 @@ const ONLY_POSTGRESQL: &[(&str, &str)] = &[
 
 /// What only SQLite's schema has, and why (see [`ONLY_POSTGRESQL`]).
 const ONLY_SQLITE: &[(&str, &str)] = &[
+    (
+        "column appointments.local_date bigint not null",
+        "see PostgreSQL's, an INTEGER",
+    ),
+    (
+        "column appointments.modality bigint not null default 1",
+        "see PostgreSQL's, a SMALLINT",
+    ),
+    (
+        "column appointments.source bigint not null",
+        "see PostgreSQL's, a SMALLINT",
+    ),
+    (
+        "column appointments.status bigint not null",
+        "see PostgreSQL's, a SMALLINT",
+    ),
+    (
+        "column appointments.urgency bigint not null default 1",
+        "see PostgreSQL's, a SMALLINT",
+    ),
+    (
+        "column appointments.visit_type bigint not null default 1",
+        "see PostgreSQL's, a SMALLINT",
+    ),
     (
         "column events.type bigint not null",
         "see PostgreSQL's, a SMALLINT",

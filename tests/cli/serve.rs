@@ -857,7 +857,8 @@ fn a_token_limited_to_a_clinic_sees_nothing_of_another() {
     assert_eq!(r.status, 404);
     assert_eq!(
         env.rows(&format!(
-            "SELECT status FROM appointments WHERE id = {}",
+            "SELECT {} FROM appointments WHERE id = {}",
+            status_name("status"),
             env.id_literal(s(&central["id"]))
         ))[0][0],
         "scheduled"
@@ -1383,7 +1384,10 @@ fn a_dozen_clients_and_the_command_line_race_for_one_slot_and_one_wins() {
     let srv = Arc::new(Server::start(&env, &["--threads", "12"]));
     race_for_one_slot(&env, &srv, &t);
     assert_eq!(
-        env.rows("SELECT count(*) FROM appointments WHERE status <> 'cancelled'")[0][0],
+        env.rows(&format!(
+            "SELECT count(*) FROM appointments WHERE status <> {}",
+            status_code("cancelled")
+        ))[0][0],
         "1"
     );
 }

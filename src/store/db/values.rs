@@ -25,6 +25,22 @@ pub fn id(s: &str) -> Val {
     uuid::Uuid::try_parse(s).map_or(Val::Null, |u| Val::Id(u.into_bytes()))
 }
 
+/// A date bound to a column that keeps it as its day number (an
+/// appointment's local date, since schema 61, docs/performance.md#footprint).
+pub fn day(d: NaiveDate) -> Val {
+    Val::Int(day_number(d))
+}
+
+/// The number of days from 1970-01-01 to `d` (negative before it).
+pub fn day_number(d: NaiveDate) -> i64 {
+    (d - NaiveDate::default()).num_days()
+}
+
+/// The date a day number ([`day_number`]) stands for, if there is one.
+pub fn date_of_day(n: i64) -> Option<NaiveDate> {
+    NaiveDate::default().checked_add_signed(chrono::Duration::try_days(n)?)
+}
+
 /// An ID or none ([`id`]): `None` is bound as NULL.
 pub fn maybe_id(s: Option<&str>) -> Val {
     s.map_or(Val::Null, id)
