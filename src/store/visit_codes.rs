@@ -11,7 +11,7 @@
 //! refer to the appointments refer to the copy.
 
 use super::db::{Backend, On, Tx};
-use super::visit_ids::{copy_batch, made_on, rename_constraints};
+use super::visit_ids::{copy_batch, made_on, rename_constraints, APPOINTMENT_COLS};
 use crate::args;
 use crate::core::{Coded, Modality, Status, Urgency, VisitType, SOURCES};
 use crate::error::{Error, Result};
@@ -21,16 +21,6 @@ const BATCH: i64 = 20_000;
 
 /// The copy, until it takes the table's name.
 const COPY: &str = "appointments_60";
-
-/// The appointments' columns, in the table's order.
-const COLS: &str =
-    "id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, \
-    ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, \
-    diagnosis, prescription, follow_up_required, follow_up_date, cancellation_reason, \
-    external_reference_id, sequence, created_at, updated_at, confirmed_at, checked_in_at, \
-    started_at, completed_at, cancelled_at, no_show_at, solo, series_id, buffer_before, \
-    buffer_after, urgency, modality, visit_type, payer, overbook_reason, overbook_by, \
-    overbook_rule, patient_name_given";
 
 /// The new shape: the five closed sets as small numbers, each within the
 /// numbers its set had when this step was written.
@@ -124,7 +114,15 @@ pub fn appointment_codes(tx: &Tx) -> Result<bool> {
     let batch = super::batch_size(BATCH);
     let backend = tx.backend();
     let convert = |c: &str| number(backend, c);
-    if copy_batch(tx, ("appointments", COPY), COLS, &["id"], &convert, batch)? == batch {
+    if copy_batch(
+        tx,
+        ("appointments", COPY),
+        APPOINTMENT_COLS,
+        &["id"],
+        &convert,
+        batch,
+    )? == batch
+    {
         return Ok(false);
     }
     take_place(tx)?;

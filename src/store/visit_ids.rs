@@ -33,17 +33,22 @@ fn copy(table: &str) -> String {
     format!("{table}_59")
 }
 
+/// The appointments' columns in the table's order, which schemas 59 and
+/// 60 keep ([`super::visit_codes`] copies them too).
+pub(super) const APPOINTMENT_COLS: &str =
+    "id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, \
+     ends_at, duration_minutes, status, token_number, source, session, batch, reason, \
+     notes, diagnosis, prescription, follow_up_required, follow_up_date, \
+     cancellation_reason, external_reference_id, sequence, created_at, updated_at, \
+     confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, \
+     solo, series_id, buffer_before, buffer_after, urgency, modality, visit_type, payer, \
+     overbook_reason, overbook_by, overbook_rule, patient_name_given";
+
 /// The tables, the appointments first: the others' copies refer to theirs.
 const TABLES: &[Copied] = &[
     Copied {
         table: "appointments",
-        cols: "id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, \
-               ends_at, duration_minutes, status, token_number, source, session, batch, reason, \
-               notes, diagnosis, prescription, follow_up_required, follow_up_date, \
-               cancellation_reason, external_reference_id, sequence, created_at, updated_at, \
-               confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, \
-               solo, series_id, buffer_before, buffer_after, urgency, modality, visit_type, payer, \
-               overbook_reason, overbook_by, overbook_rule, patient_name_given",
+        cols: APPOINTMENT_COLS,
         ids: &["id"],
         key: &["id"],
         shape: "CREATE TABLE {name} (
