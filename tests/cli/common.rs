@@ -553,7 +553,12 @@ impl Env {
 
     /// Books Dr. García for a patient at a local date and time; returns the appointment.
     pub fn book(&self, date: &str, time: &str, phone: &str) -> Value {
-        self.ok(&[
+        self.book_with(date, time, phone, &[])
+    }
+
+    /// [`Env::book`] with more of `book`'s options (`--source web`, …).
+    pub fn book_with(&self, date: &str, time: &str, phone: &str, more: &[&str]) -> Value {
+        let mut args = vec![
             "book",
             "--doctor",
             "Dr. García",
@@ -565,8 +570,9 @@ impl Env {
             phone,
             "--name",
             "Test Patient",
-        ])["appointment"]
-            .clone()
+        ];
+        args.extend_from_slice(more);
+        self.ok(&args)["appointment"].clone()
     }
 }
 
@@ -670,6 +676,27 @@ pub fn write_clinical_record(env: &Env, a: &Value) -> [&'static str; 4] {
         words[3],
     ]);
     words
+}
+
+/// The schema version `env`'s database is at, as text.
+pub fn schema_version(env: &Env) -> String {
+    env.rows(if on_postgres() {
+        "SELECT version FROM appt_schema"
+    } else {
+        "PRAGMA user_version"
+    })[0][0]
+        .clone()
+}
+
+/// Whether `env`'s database has a table called `name` (an upgrade's copy,
+/// say), either engine.
+pub fn has_table(env: &Env, name: &str) -> bool {
+    let sql = if on_postgres() {
+        format!("SELECT count(*) FROM information_schema.tables WHERE table_name = '{name}'")
+    } else {
+        format!("SELECT count(*) FROM sqlite_master WHERE name = '{name}'")
+    };
+    env.rows(&sql)[0][0] != "0"
 }
 
 /// Marks `env`'s database as of schema `version`, for tests of older

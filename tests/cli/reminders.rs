@@ -31,6 +31,18 @@ fn sweep(env: &Env, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs a command with `--json`, its upgrade's batches two rows each
+/// (`APPT_TEST_BATCH`, debug builds only): a small database's upgrade in
+/// many batches.
+fn in_batches_of_two(env: &Env, args: &[&str]) -> Output {
+    env.cmd()
+        .env("APPT_TEST_BATCH", "2")
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("run")
+}
+
 #[test]
 fn booking_schedules_one_reminder_per_offset_still_ahead() {
     let env = Env::clinic();
@@ -1026,13 +1038,7 @@ fn the_copy_took_the_messages_place(env: &mut Env, copy: &str) {
             "reminders_recall"
         ]
     );
-    let tables = match env.url() {
-        Some(_) => {
-            format!("SELECT count(*) FROM information_schema.tables WHERE table_name = '{copy}'")
-        }
-        None => format!("SELECT count(*) FROM sqlite_master WHERE name = '{copy}'"),
-    };
-    assert_eq!(env.rows(&tables)[0][0], "0");
+    assert!(!crate::common::has_table(env, copy));
     assert_eq!(env.ok(&["check"])["ok"], true);
     env.at("2026-06-18T16:10:00Z");
     let out = sweep(env, &["--exec", "true", "--json"]);
@@ -1241,11 +1247,7 @@ fn a_message_id_that_is_no_uuid_stops_the_upgrade_and_changes_nothing() {
         None => "text 36",
     };
     assert!(message_id_types(&env).iter().any(|r| r[0] == text));
-    let version = env.rows(match env.url() {
-        Some(_) => "SELECT version FROM appt_schema",
-        None => "PRAGMA user_version",
-    });
-    assert_eq!(version[0][0], "57");
+    assert_eq!(crate::common::schema_version(&env), "57");
 }
 
 /// How `env`'s database keeps the appointments' IDs, column by column:
@@ -1338,23 +1340,11 @@ fn appointment_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same()
         "INSERT INTO patient_links (nonce, kind, target_id, created_at) \
          VALUES ('00', 'appointment', 'no-id', 0)",
     );
-    let small = |env: &Env, args: &[&str]| {
-        env.cmd()
-            .env("APPT_TEST_BATCH", "2")
-            .args(args)
-            .arg("--json")
-            .output()
-            .expect("run")
-    };
-    let out = small(&env, &["remind", "list"]);
+    let out = in_batches_of_two(&env, &["remind", "list"]);
     assert_eq!(out.status.code(), Some(6), "{out:?}");
     let e: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
-    let version = env.rows(match env.url() {
-        Some(_) => "SELECT version FROM appt_schema",
-        None => "PRAGMA user_version",
-    });
-    assert_eq!(version[0][0], "58");
+    assert_eq!(crate::common::schema_version(&env), "58");
     // The batches before it were kept: every visit and message copied.
     for t in ["appointments", "reminders"] {
         assert_eq!(
@@ -1363,26 +1353,17 @@ fn appointment_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same()
         );
     }
     // The batch that met the link was undone: its copy too.
-    let made = |name: &str| {
-        env.rows(&match env.url() {
-            Some(_) => format!(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = '{name}'"
-            ),
-            None => format!("SELECT count(*) FROM sqlite_master WHERE name = '{name}'"),
-        })[0][0]
-            .clone()
-    };
-    assert_eq!(made("patient_links_59"), "0");
+    assert!(!crate::common::has_table(&env, "patient_links_59"));
 
     env.exec("DELETE FROM patient_links WHERE nonce = '00'");
-    let out = small(&env, &["check"]);
+    let out = in_batches_of_two(&env, &["check"]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(seen(&env), before);
     assert_eq!(visit_id_types(&env), types);
     assert_eq!(visit_tables(&env), tables);
     for t in crate::common::VISIT_IDS_59 {
         let table = t.split_once('.').unwrap().0;
-        assert_eq!(made(&format!("{table}_59")), "0");
+        assert!(!crate::common::has_table(&env, &format!("{table}_59")));
     }
     // The sweep goes on, and the events' IDs from the last one given.
     env.at("2026-06-18T16:10:00Z");
@@ -1439,21 +1420,7 @@ fn a_visits_status_source_kind_and_date_are_kept_as_numbers_and_shown_the_same()
     // Six statuses (all but in_progress), three sources and every kind of visit.
     env.ok(&["status", &a, "no_show"]);
     let book = |env: &Env, time: &str, phone: &str, more: &[&str]| -> String {
-        let mut args = vec![
-            "book",
-            "--doctor",
-            "Dr. García",
-            "--date",
-            "2026-06-18",
-            "--time",
-            time,
-            "--phone",
-            phone,
-            "--name",
-            "Test Patient",
-        ];
-        args.extend_from_slice(more);
-        s(&env.ok(&args)["appointment"]["id"]).to_string()
+        s(&env.book_with("2026-06-18", time, phone, more)["id"]).to_string()
     };
     let urgent = book(
         &env,
@@ -1545,24 +1512,12 @@ fn a_visits_status_source_kind_and_date_are_kept_as_numbers_and_shown_the_same()
         "UPDATE appointments SET source = 'fax' WHERE id = {}",
         env.id_literal(bad)
     ));
-    let small = |env: &Env, args: &[&str]| {
-        env.cmd()
-            .env("APPT_TEST_BATCH", "2")
-            .args(args)
-            .arg("--json")
-            .output()
-            .expect("run")
-    };
     let stops = |env: &Env| {
-        let out = small(env, &["list"]);
+        let out = in_batches_of_two(env, &["list"]);
         assert_eq!(out.status.code(), Some(6), "{out:?}");
         let e: Value = serde_json::from_slice(&out.stderr).unwrap();
         assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
-        let version = env.rows(match env.url() {
-            Some(_) => "SELECT version FROM appt_schema",
-            None => "PRAGMA user_version",
-        });
-        assert_eq!(version[0][0], "59");
+        assert_eq!(crate::common::schema_version(env), "59");
         // The batch before it was kept; the one that met it was undone.
         assert_eq!(env.rows("SELECT count(*) FROM appointments_60"), [["2"]]);
     };
@@ -1580,19 +1535,12 @@ fn a_visits_status_source_kind_and_date_are_kept_as_numbers_and_shown_the_same()
         kept[1],
         env.id_literal(bad)
     ));
-    let out = small(&env, &["check"]);
+    let out = in_batches_of_two(&env, &["check"]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(seen(&env), before);
     assert_eq!(visit_set_types(&env), types);
     assert_eq!(visit_tables(&env), tables);
-    let copies = env.rows(&match env.url() {
-        Some(_) => {
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'appointments_60'"
-                .to_string()
-        }
-        None => "SELECT count(*) FROM sqlite_master WHERE name = 'appointments_60'".to_string(),
-    });
-    assert_eq!(copies, [["0"]]);
+    assert!(!crate::common::has_table(&env, "appointments_60"));
     // The database refuses as it did: a status it does not know, and (by
     // its references) a visit's events without the visit.
     assert!(env
