@@ -1410,7 +1410,8 @@ fn visit_set_types(env: &Env) -> Vec<Vec<String>> {
 /// each visit's status, source, urgency, modality and kind of visit as its
 /// number and its local date as its day number. A source appt never wrote,
 /// or a date that is none, stops it in that row's batch, the batches before
-/// kept; mended, the next command goes on from there. Every
+/// kept; so does a copy short of a row written behind its cursor. Mended,
+/// the next command goes on from there. Every
 /// visit reads, is counted and is filtered as before; the table, its
 /// indexes and constraints and the references to it are as a new
 /// database's; and the database still refuses what it refused.
@@ -1535,6 +1536,25 @@ fn a_visits_status_source_kind_and_date_are_kept_as_numbers_and_shown_the_same()
         kept[1],
         env.id_literal(bad)
     ));
+    // A visit written behind the copy's cursor meanwhile (as an older appt
+    // still writing would): the copy falls short, and the table is not
+    // given up for it.
+    let behind = env.id_literal("00000000-0000-4000-8000-000000000001");
+    env.exec(&format!(
+        "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, local_date, \
+         starts_at, ends_at, duration_minutes, status, token_number, source, created_at, updated_at) \
+         SELECT {behind}, clinic_id, doctor_id, window_id, patient_id, local_date, starts_at, \
+         ends_at, duration_minutes, 'cancelled', 0, source, created_at, updated_at \
+         FROM appointments WHERE id = {}",
+        env.id_literal(bad)
+    ));
+    let out = in_batches_of_two(&env, &["list"]);
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
+    assert_eq!(crate::common::schema_version(&env), "59");
+    assert!(crate::common::has_table(&env, "appointments_60"));
+    env.exec(&format!("DELETE FROM appointments WHERE id = {behind}"));
     let out = in_batches_of_two(&env, &["check"]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(seen(&env), before);
