@@ -1471,6 +1471,17 @@ fn a_visits_status_source_kind_and_date_are_kept_as_numbers_and_shown_the_same()
         out
     };
     let before = seen(&env);
+    // Groups of one size go by name, not by their numbers (normal 1,
+    // urgent 2, emergency 3): one visit each since Tuesday.
+    let urgency = &before[7]["groups"];
+    assert_eq!(
+        urgency,
+        &serde_json::json!([
+            {"key": "emergency", "count": 1},
+            {"key": "normal", "count": 1},
+            {"key": "urgent", "count": 1}
+        ])
+    );
     let statuses: Vec<&str> = before[0]["appointments"]
         .as_array()
         .unwrap()
