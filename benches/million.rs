@@ -1089,7 +1089,7 @@ impl Engine {
         let o = self.obj();
         let ts = |c: &str| self.ts(c);
         format!(
-            "{o}('id',{id},'clinic_id',a.clinic_id,'doctor_id',a.doctor_id,'patient_id',a.patient_id,\
+            "{o}('id',{id},'clinic_id',a.clinic_id,'doctor_id',a.doctor_id,'patient_id',{patient_id},\
              'service_id',a.service_id,'date',{date},'start_time',{st},'end_time',{et},\
              'duration_minutes',a.duration_minutes,'starts_at',{sa},'ends_at',{ea},'timezone',c.timezone,\
              'status',{status},'token_number',a.token_number,'source',{source},'session',a.session,\
@@ -1097,12 +1097,14 @@ impl Engine {
              'prescription',a.prescription,'follow_up_required',a.follow_up_required <> 0,\
              'follow_up_date',a.follow_up_date,'cancellation_reason',a.cancellation_reason,\
              'external_reference_id',a.external_reference_id,\
-             'patient',{o}('id',p.id,'full_name',p.full_name,'phone',p.phone),\
+             'patient',{o}('id',{pid},'full_name',p.full_name,'phone',p.phone),\
              'doctor',CASE WHEN d.id IS NULL THEN NULL ELSE {o}('id',d.id,'full_name',d.full_name,'specialty',d.specialty) END,\
              'service',CASE WHEN s.id IS NULL THEN NULL ELSE {o}('id',s.id,'name',s.name,'duration_minutes',s.duration_minutes) END,\
              'created_at',{ca},'updated_at',{ua},'confirmed_at',{cf},'checked_in_at',{ci},\
              'started_at',{sd},'completed_at',{cd},'cancelled_at',{cc},'no_show_at',{ns})",
             id = self.id_text("a.id"),
+            patient_id = self.id_text("a.patient_id"),
+            pid = self.id_text("p.id"),
             date = self.date_text("a.local_date"),
             status = status_name("a.status"),
             source = source_name("a.source"),
@@ -2003,31 +2005,17 @@ impl Bench<'_> {
         let e = self.engine;
         // On SQLite, with SQLite's own page cache and temporary store, as
         // appt's import keeps them (src/app/import.rs): the same means.
-        let (uuid, phone, setup, begin) = if e.pg() {
-            (
-                "gen_random_uuid()::text".to_string(),
-                "'+50398' || lpad(f.n::text, 6, '0')",
-                "",
-                "BEGIN",
-            )
+        let (phone, setup, begin) = if e.pg() {
+            ("'+50398' || lpad(f.n::text, 6, '0')", "", "BEGIN")
         } else {
-            let h = |b: u8| format!("hex(randomblob({b}))");
             (
-                format!(
-                    "lower({} || '-' || {} || '-4' || substr({}, 2) || '-' || \
-                     substr('89ab', 1 + abs(random()) % 4, 1) || substr({}, 2) || '-' || {})",
-                    h(4),
-                    h(2),
-                    h(2),
-                    h(2),
-                    h(6)
-                ),
                 "'+50398' || printf('%06d', f.n)",
                 "PRAGMA synchronous=FULL;",
                 "BEGIN IMMEDIATE",
             )
         };
-        // A message's ID and an appointment's are kept as their 16 bytes.
+        // A message's, an appointment's and a patient's ID are kept as their
+        // 16 bytes.
         let message_id = if e.pg() {
             "gen_random_uuid()"
         } else {
@@ -2039,7 +2027,7 @@ impl Bench<'_> {
         // The keys are drawn before the first transaction, in a temporary
         // table (not in the file); each transaction writes its share.
         let mut sql = format!(
-            "{setup} CREATE TEMP TABLE floor_ids AS SELECT s.id AS src, {message_id} AS aid, {uuid} AS pid, \
+            "{setup} CREATE TEMP TABLE floor_ids AS SELECT s.id AS src, {message_id} AS aid, {message_id} AS pid, \
                row_number() OVER () AS n FROM (SELECT id FROM appointments ORDER BY starts_at DESC LIMIT {n}) s; "
         );
         let (scheduled, web) = (Status::Scheduled.code(), source("web"));

@@ -225,7 +225,7 @@ fn write_patients(
         let id = rng.uuid();
         let created = since + rng.below(400 * 86400);
         st.execute(params![
-            id,
+            id_bytes(&id),
             name,
             appt::store::name_key(&name),
             phone,
@@ -486,7 +486,7 @@ impl<'a> Writer<'a> {
                 a.clinic_id,
                 a.doctor_id,
                 a.window_id,
-                a.patient_id,
+                id_bytes(&a.patient_id),
                 a.service_id,
                 (a.local_date - NaiveDate::default()).num_days(),
                 a.starts_at.timestamp(),

@@ -1242,12 +1242,12 @@ fn the_inbox_is_a_pane_and_the_status_line_tells_a_message_delivered() {
                 On::writes(&[Table::Inbox]),
                 "INSERT INTO inbox (id, clinic_id, channel, kind, provider_id, patient_id, sender, \
                  body, received_at, outcome) VALUES (?1, ?2, 'sms', 'sms', ?3, \
-                 NULLIF(?4, ''), CASE WHEN ?4 = '' THEN '+50377778888' END, ?5, ?6, 'inbox')",
+                 ?4, CASE WHEN ?4 IS NULL THEN '+50377778888' END, ?5, ?6, 'inbox')",
                 crate::args![
                     format!("in-{i}"),
                     clinic.as_str(),
                     format!("SMin{i}"),
-                    who,
+                    bound_id(who),
                     body,
                     received
                 ],

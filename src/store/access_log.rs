@@ -80,7 +80,9 @@ pub struct Filter {
     pub limit: i64,
 }
 
-/// The looks `f` asks for, latest first.
+/// The looks `f` asks for, latest first. The patient's ID is compared
+/// before it is asked whether it is NULL: PostgreSQL takes a parameter's
+/// type from its first use, and `IS NULL` gives it none.
 pub fn list(tx: &Tx, f: &Filter) -> Result<Vec<Entry>> {
     tx.rows(
         On::reads(&[Table::AccessLog, Table::Patients]),
@@ -88,10 +90,15 @@ pub fn list(tx: &Tx, f: &Filter) -> Result<Vec<Entry>> {
          l.command, p.full_name, p.erased_at IS NOT NULL \
          FROM access_log l JOIN patients p ON p.id = l.patient_id \
          WHERE (CAST(?1 AS TEXT) IS NULL OR l.clinic_id = ?1) \
-         AND (CAST(?2 AS TEXT) IS NULL OR l.patient_id = ?2) \
+         AND (l.patient_id = ?2 OR ?2 IS NULL) \
          AND (CAST(?3 AS TEXT) IS NULL OR l.actor = ?3) \
          ORDER BY l.at DESC, l.id LIMIT ?4",
-        args![f.clinic_id, f.patient_id, f.actor, f.limit],
+        args![
+            f.clinic_id,
+            super::db::maybe_id(f.patient_id.as_deref()),
+            f.actor,
+            f.limit
+        ],
         from_row,
     )
 }

@@ -67,14 +67,16 @@ const OVERBOOKED: [&str; 3] = ["overbook_reason", "overbook_by", "overbook_rule"
 /// seconds since the epoch, the local date as its day number, other dates
 /// as text, closed sets as their numbers, an overbooking in [`OVERBOOKED`].
 fn column(a: &AppointmentRow, values: &[Value], name: &str) -> Result<Val> {
-    // Kept as its 16 bytes (docs/performance.md#footprint).
-    if name == "id" {
-        return Ok(super::db::id(&a.id));
+    // Kept as their 16 bytes (docs/performance.md#footprint).
+    match name {
+        "id" => return Ok(super::db::id(&a.id)),
+        "patient_id" => return Ok(super::db::id(&a.patient_id)),
+        _ => {}
     }
     if let Some(code) = coded(a, name)? {
         return Ok(Val::Int(code));
     }
-    // Kept as its day number (schema 61, docs/performance.md#footprint).
+    // Kept as its day number (schema 60, docs/performance.md#footprint).
     if name == "local_date" {
         return Ok(super::db::day(a.local_date));
     }

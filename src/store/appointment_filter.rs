@@ -88,7 +88,7 @@ impl Filter {
         add("a.doctor_id =", self.doctor_id.as_ref().map(|v| v.to_val()));
         add(
             "a.patient_id =",
-            self.patient_id.as_ref().map(|v| v.to_val()),
+            self.patient_id.as_deref().map(super::db::id),
         );
         add(
             source,

@@ -750,7 +750,7 @@ pub fn same_day(
             "SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 \
          AND status IN {ACTIVE} AND id IS DISTINCT FROM ?3 ORDER BY starts_at"
         ),
-        args![patient_id, db::day(on), db::maybe_id(except)],
+        args![db::id(patient_id), db::day(on), db::maybe_id(except)],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }

@@ -3,6 +3,9 @@
 use super::*;
 use crate::store::Store;
 
+/// A patient's ID, kept as its 16 bytes (schema 61).
+const PATIENT: &str = "00000000-0000-4000-8000-000000000001";
+
 /// The query plan of `sql`, one line per step.
 fn plan(conn: &rusqlite::Connection, sql: &str, n: usize) -> String {
     let args: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Null; n];
@@ -40,7 +43,7 @@ fn every_filter() -> Vec<Filter> {
                 to: if on(1) { last } else { None },
                 status: on(2).then_some(crate::core::Status::Scheduled),
                 doctor_id: on(3).then(|| "d".into()),
-                patient_id: on(4).then(|| "p".into()),
+                patient_id: on(4).then(|| PATIENT.into()),
                 source: on(5).then(|| "whatsapp".into()),
                 ..Filter::default()
             }
@@ -164,7 +167,7 @@ fn front_desk_queries_use_indexes_on_postgres() {
             (by_refs_sql(Backend::Postgres, 1), args!["r"].to_vec()),
             (
                 format!("SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 AND status IN {ACTIVE}"),
-                args!["p", 20_619_i64].to_vec(),
+                args![crate::store::db::id(PATIENT), 20_619_i64].to_vec(),
             ),
             (
                 by_refs_sql(Backend::Postgres, 3),

@@ -38,7 +38,7 @@ pub fn appointments(tx: &Tx, id: &str, at: Option<&str>) -> Result<i64> {
         On::reads(&[Table::Appointments]),
         "SELECT count(*) FROM appointments WHERE patient_id = ?1 \
          AND (CAST(?2 AS TEXT) IS NULL OR clinic_id = CAST(?2 AS TEXT))",
-        args![id, at],
+        args![super::db::id(id), at],
     )
 }
 
@@ -54,13 +54,13 @@ pub fn erase_traces(tx: &Tx, id: &str, clinical: bool, now: DateTime<Utc>) -> Re
     done.messages += tx.exec(
         On::writes(&[Table::Inbox]),
         "DELETE FROM inbox WHERE patient_id = ?1",
-        args![id],
+        args![super::db::id(id)],
     )?;
     done.links = links(tx, id, &offers)?;
     done.waitlist = tx.exec(
         On::writes(&[Table::Waitlist]),
         "DELETE FROM waitlist WHERE patient_id = ?1",
-        args![id],
+        args![super::db::id(id)],
     )?;
     done.events = events(tx, id, clinical)?;
     // A name another clinic was given for them (the appointment stays).
@@ -68,7 +68,7 @@ pub fn erase_traces(tx: &Tx, id: &str, clinical: bool, now: DateTime<Utc>) -> Re
         On::writes(&[Table::Appointments]),
         "UPDATE appointments SET patient_name_given = NULL \
          WHERE patient_id = ?1 AND patient_name_given IS NOT NULL",
-        args![id],
+        args![super::db::id(id)],
     )?;
     if clinical {
         done.clinical = tx.exec(
@@ -76,7 +76,7 @@ pub fn erase_traces(tx: &Tx, id: &str, clinical: bool, now: DateTime<Utc>) -> Re
             "UPDATE appointments SET diagnosis = NULL, prescription = NULL, follow_up_required = 0, \
              follow_up_date = NULL WHERE patient_id = ?1 AND (diagnosis IS NOT NULL \
              OR prescription IS NOT NULL OR follow_up_required <> 0 OR follow_up_date IS NOT NULL)",
-            args![id],
+            args![super::db::id(id)],
         )?;
     }
     Ok(done)
@@ -98,7 +98,7 @@ pub fn cancelled_with(
          AND cancelled_at = ?2 AND (CAST(?4 AS TEXT) IS NULL OR clinic_id = CAST(?4 AS TEXT)) \
          ORDER BY starts_at, id",
         args![
-            id,
+            super::db::id(id),
             epoch(erased_at),
             crate::core::Status::Cancelled.code(),
             at
@@ -139,7 +139,12 @@ pub fn anonymise(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
          channel = NULL, national_id = NULL, erased_at = coalesce(erased_at, ?4), updated_at = ?4 \
          WHERE id = ?1 AND (erased_at IS NULL OR full_name <> ?2 OR name_key <> '' OR phone <> ?3 \
          OR email IS NOT NULL OR channel IS NOT NULL OR national_id IS NOT NULL)",
-        args![id, ERASED_NAME, erasure::placeholder_phone(id), epoch(now)],
+        args![
+            super::db::id(id),
+            ERASED_NAME,
+            erasure::placeholder_phone(id),
+            epoch(now)
+        ],
     )?;
     Ok(())
 }
@@ -160,7 +165,7 @@ fn own_messages(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<usize> {
             MessageKind::WaitlistOffer.code(),
             is("status", MessageStatus::Pending)
         ),
-        args![id, epoch(now)],
+        args![super::db::id(id), epoch(now)],
     )
 }
 
@@ -187,7 +192,7 @@ fn offers(tx: &Tx, id: &str) -> Result<Vec<Offer>> {
             is("status", MessageStatus::Pending),
             is("kind", MessageKind::WaitlistOffer)
         ),
-        args![id, format!("%{id}%")],
+        args![super::db::id(id), format!("%{id}%")],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )
 }
@@ -227,7 +232,7 @@ fn links(tx: &Tx, id: &str, offers: &[Offer]) -> Result<usize> {
         &format!(
             "DELETE FROM patient_links WHERE kind = 'appointment' AND target_id IN ({THEIR_APPOINTMENTS})"
         ),
-        args![id],
+        args![super::db::id(id)],
     )?;
     for (offer, ..) in offers {
         n += tx.exec(
@@ -247,7 +252,7 @@ fn events(tx: &Tx, id: &str, clinical: bool) -> Result<usize> {
     let own = tx.rows(
         On::reads(&[Table::Events, Table::Appointments]),
         &format!("SELECT id, data FROM events WHERE appointment_id IN ({THEIR_APPOINTMENTS})"),
-        args![id],
+        args![super::db::id(id)],
         event,
     )?;
     // Their ID in the data: an offer's entry names its patient by ID.

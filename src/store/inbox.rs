@@ -108,7 +108,7 @@ pub fn insert(conn: &Tx, m: &Inbound) -> crate::error::Result<bool> {
             m.channel,
             m.kind,
             m.provider_id,
-            m.patient_id,
+            super::db::maybe_id(m.patient_id.as_deref()),
             m.sender,
             m.body,
             epoch(m.received_at)
@@ -136,7 +136,7 @@ pub fn asked(
            WHERE l.patient_id = ?1 AND l.clinic_id = ?2 AND l.id <> ?3 \
            AND l.received_at > q.received_at) \
          ORDER BY q.received_at DESC, q.id",
-        args![patient_id, clinic_id, answer, epoch(since)],
+        args![super::db::id(patient_id), clinic_id, answer, epoch(since)],
         |r| r.get(0),
     )
 }
@@ -212,7 +212,7 @@ pub fn of_patient(
              ORDER BY i.received_at, i.id",
             of_clinic(clinic_id)
         ),
-        args![clinic_id.unwrap_or_default(), patient_id],
+        args![clinic_id.unwrap_or_default(), super::db::id(patient_id)],
         from_row,
     )
 }

@@ -170,6 +170,12 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         version: 60,
         step: Step::Rebuild(super::visit_codes::appointment_codes),
     },
+    // Each patient's ID stored as its 16 bytes, wherever it is kept
+    // (docs/performance.md#footprint).
+    Migration {
+        version: 61,
+        step: Step::Rebuild(super::patient_ids::patient_ids_step),
+    },
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -36,6 +36,7 @@ pub(crate) mod links;
 mod lookup;
 pub(crate) mod meta;
 mod migrations;
+mod patient_ids;
 pub(crate) mod patient_visits;
 pub(crate) mod patients;
 mod pg;

@@ -17,7 +17,7 @@ pub fn active_of(conn: &Tx, patients: &[String], since: DateTime<Utc>) -> Result
         return Ok(Vec::new());
     }
     let mut args: Vec<Val> = vec![epoch(since).to_val()];
-    args.extend(patients.iter().map(|p| p.to_val()));
+    args.extend(patients.iter().map(|p| super::db::id(p)));
     conn.rows(
         SELECTED,
         &format!(
@@ -52,7 +52,7 @@ pub fn of_patient(
             "{} WHERE a.patient_id = ?1 AND a.starts_at {cond} ?2{active} ORDER BY a.starts_at {order} LIMIT ?3",
             select()
         ),
-        args![patient_id, epoch(now), limit],
+        args![super::db::id(patient_id), epoch(now), limit],
         from_row,
     )
 }
@@ -76,7 +76,7 @@ pub fn next_at(
              AND a.status IN {AWAITED} ORDER BY a.starts_at LIMIT 1",
             select()
         ),
-        args![patient_id, clinic_id, epoch(now)],
+        args![super::db::id(patient_id), clinic_id, epoch(now)],
         from_row,
     )
 }
@@ -100,7 +100,7 @@ pub fn seen_before(conn: &Tx, a: &AppointmentRow, here_only: bool) -> Result<boo
         On::reads(&[Table::Appointments]),
         SEEN_BEFORE,
         args![
-            a.patient_id,
+            super::db::id(&a.patient_id),
             completed,
             epoch(a.starts_at),
             a.doctor_id,
@@ -117,6 +117,6 @@ pub fn no_shows_at(conn: &Tx, patient_id: &str, clinic: &str) -> Result<i64> {
     conn.one(
         On::reads(&[Table::Appointments]),
         "SELECT count(*) FROM appointments WHERE patient_id = ?1 AND clinic_id = ?2 AND status = ?3",
-        args![patient_id, clinic, Status::NoShow.code()],
+        args![super::db::id(patient_id), clinic, Status::NoShow.code()],
     )
 }

@@ -1,7 +1,7 @@
 //! The `patients` table: one row per phone number.
 
 use super::asked::Asked;
-use super::db::{Backend, Row, Tx, Val};
+use super::db::{self, Backend, Row, Tx, Val};
 use super::db::{Insert, On, Table};
 use super::keys::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
 use super::stored::{col, opt, Kind, Layout};
@@ -143,7 +143,7 @@ fn set_sealed(conn: &Tx, id: &str, sealed: &[u8]) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Patients]),
         "UPDATE patients SET national_id = ?2 WHERE id = ?1",
-        args![id, sealed],
+        args![db::id(id), sealed],
     )?;
     Ok(())
 }
@@ -160,19 +160,22 @@ pub struct Resealed {
 /// time (by patient ID), in the caller's transaction.
 pub fn reseal_all(conn: &Tx, from: &Keyring, to: &Keyring) -> Result<Resealed> {
     let mut done = Resealed::default();
-    let mut after = String::new();
+    // The page's cursor, bound as an ID: NULL at the start.
+    let mut after = Val::Null;
     loop {
         let page: Vec<(String, Vec<u8>)> = conn.rows(
             On::reads(&[Table::Patients]),
-            "SELECT id, national_id FROM patients WHERE national_id IS NOT NULL AND id > ?1 \
-             ORDER BY id LIMIT 1000",
+            // Compared first: PostgreSQL takes the parameter's type from
+            // its first use, and `IS NULL` gives it none.
+            "SELECT id, national_id FROM patients WHERE national_id IS NOT NULL \
+             AND (id > ?1 OR ?1 IS NULL) ORDER BY id LIMIT 1000",
             args![after],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let Some((last, _)) = page.last() else {
             return Ok(done);
         };
-        after = last.clone();
+        after = db::id(last);
         for (id, sealed) in page {
             match from.open(&id, &sealed) {
                 Ok(plain) => {
@@ -255,7 +258,7 @@ pub(super) fn from_row(r: &Row) -> Result<Stored> {
     })
 }
 
-fn one(conn: &Tx, cond: &str, arg: &str) -> Result<Option<Stored>> {
+fn one(conn: &Tx, cond: &str, arg: Val) -> Result<Option<Stored>> {
     conn.row(
         On::reads(&[Table::Patients]),
         &format!("SELECT {COLS} FROM patients WHERE {cond}"),
@@ -265,13 +268,13 @@ fn one(conn: &Tx, cond: &str, arg: &str) -> Result<Option<Stored>> {
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Stored> {
-    one(conn, "id = ?1", id)?.ok_or_else(|| Error::not_found(crate::error::Entity::Patient))
+    one(conn, "id = ?1", db::id(id))?.ok_or_else(|| Error::not_found(crate::error::Entity::Patient))
 }
 
 /// The patients of these whole IDs that are there (an ID no patient has is
 /// left out), one query per 500: an event page's patients at once.
 pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<Vec<Stored>> {
-    let found = conn.rows_in(
+    let found = conn.rows_in_ids(
         On::reads(&[Table::Patients]),
         &format!("SELECT {COLS} FROM patients WHERE id IN ({{keys}})"),
         &[],
@@ -286,7 +289,7 @@ pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<Vec<Stored>> {
 /// writes forget their phone's).
 pub fn by_phone(conn: &Tx, phone: &str) -> Result<Option<Stored>> {
     conn.memo(Asked::PatientByPhone(phone), || {
-        one(conn, "phone = ?1", phone)
+        one(conn, "phone = ?1", Val::Text(phone.to_string()))
     })
 }
 
@@ -316,7 +319,7 @@ fn erased(conn: &Tx, input: &str, clinic: Option<&str>) -> Result<Option<Stored>
     if !super::lookup::could_be_id(id) {
         return Ok(None);
     }
-    let Some(p) = one(conn, "id = ?1 AND erased_at IS NOT NULL", id)? else {
+    let Some(p) = one(conn, "id = ?1 AND erased_at IS NOT NULL", db::id(id))? else {
         return Ok(None);
     };
     match clinic {
@@ -425,7 +428,7 @@ pub fn knows(conn: &Tx, clinic: &str, id: &str) -> Result<bool> {
             "SELECT 1 FROM patients WHERE id = ?1 AND {}",
             known_at(clinic)?
         ),
-        args![id],
+        args![db::id(id)],
         |r| r.get(0),
     )?;
     Ok(found.is_some())
@@ -481,7 +484,7 @@ fn insert_row(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     conn.insert_later_changing(
         &INSERT,
         args![
-            p.id,
+            db::id(&p.id),
             p.full_name,
             p.phone,
             sealed_id,
@@ -511,7 +514,7 @@ pub fn name_changed(conn: &Tx, id: &str, unless: Option<&str>) -> Result<()> {
              ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)",
             super::feeds::PATIENT_NAMES
         ),
-        args![id, unless.unwrap_or("")],
+        args![db::id(id), unless.unwrap_or("")],
     )?;
     Ok(())
 }
@@ -532,7 +535,7 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
         "UPDATE patients SET full_name=?2, name_key=?3, phone=?4, email=?5, updated_at=?6, \
          national_id = coalesce(?7, national_id), channel=?8 WHERE id=?1",
         args![
-            p.id,
+            db::id(&p.id),
             p.full_name,
             name_key(&p.full_name),
             p.phone,
@@ -598,7 +601,7 @@ pub fn set_contact(
         "UPDATE patients SET email = coalesce(?2, email), channel = coalesce(?3, channel), \
          updated_at = ?4 WHERE id = ?1",
         args![
-            id,
+            db::id(id),
             contact.email,
             contact.channel.map(Preference::as_str),
             epoch(now)
@@ -610,7 +613,7 @@ pub fn set_contact(
 /// How each of the patients `ids` is reached (whole IDs; an ID no patient
 /// has is left out): one query per 500, for a sweep's messages at once.
 pub fn contacts(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Contact>> {
-    let found = conn.rows_in(
+    let found = conn.rows_in_ids(
         On::reads(&[Table::Patients]),
         "SELECT id, email, channel FROM patients WHERE id IN ({keys})",
         &[],
@@ -672,7 +675,7 @@ pub fn upsert_by_phone(
         "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
          updated_at = ?5, email = coalesce(?6, email), channel = coalesce(?7, channel) WHERE id = ?1",
         args![
-            o.id,
+            db::id(&o.id),
             name,
             name_key(name),
             sealed_id,
@@ -723,7 +726,7 @@ pub fn count_no_show(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Patients]),
         "UPDATE patients SET no_show_count = no_show_count + 1, updated_at = ?2 WHERE id = ?1",
-        args![id, epoch(now)],
+        args![db::id(id), epoch(now)],
     )?;
     Ok(())
 }

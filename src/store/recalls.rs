@@ -132,7 +132,7 @@ pub fn of_patient(conn: &Tx, patient_id: &str) -> Result<Vec<Recall>> {
             "{} AND a.patient_id = ?1 ORDER BY a.follow_up_date, a.id",
             select()
         ),
-        args![patient_id],
+        args![super::db::id(patient_id)],
         from_row,
     )
 }

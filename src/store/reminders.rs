@@ -364,7 +364,7 @@ pub fn latest_of_patient(conn: &Tx, patient_id: &str, limit: i64) -> Result<Vec<
             MessageKind::WaitlistOffer.code(),
             one_of("status", &[MessageStatus::Sent, MessageStatus::Failed])
         ),
-        args![patient_id, limit],
+        args![super::db::id(patient_id), limit],
         from_row,
     )
 }
@@ -381,7 +381,7 @@ pub fn last_sent_to(conn: &Tx, patient_id: &str, clinic_id: &str) -> Result<Opti
              ORDER BY sent_at DESC, id DESC LIMIT 1",
             MessageKind::WaitlistOffer.code()
         ),
-        args![patient_id, clinic_id],
+        args![super::db::id(patient_id), clinic_id],
         from_row,
     )
 }

@@ -4,7 +4,7 @@
 //! clinic's), so a period is read exactly on both engines.
 
 use super::coded::is;
-use super::db::{On, Row, Table, Tx, Val};
+use super::db::{Backend, On, Row, Table, Tx, Val};
 use crate::core::message::{Kind as MessageKind, Status as MessageStatus};
 use crate::core::report::Visit;
 use crate::core::{Coded, EventKind, Status};
@@ -143,16 +143,17 @@ pub struct Offers {
 }
 
 /// The statement of [`offers`] over a scope's `filter`.
-fn offers_sql(filter: &str) -> String {
+fn offers_sql(backend: Backend, filter: &str) -> String {
     format!(
         "SELECT COUNT(*), COUNT(CASE WHEN EXISTS (SELECT 1 FROM appointments b \
               WHERE b.clinic_id = a.clinic_id AND b.doctor_id = a.doctor_id \
               AND b.local_date = a.local_date AND {} \
               AND +b.created_at >= e.created_at \
-              AND e.data LIKE '%\"patient_id\":\"' || b.patient_id || '\"%') THEN 1 END) \
+              AND e.data LIKE '%\"patient_id\":\"' || {} || '\"%') THEN 1 END) \
              FROM events e CROSS JOIN appointments a \
              WHERE a.id = e.appointment_id AND {} AND {filter}",
         super::coded::is_not("b.status", crate::core::Status::Cancelled),
+        super::db::shown_id_sql(backend, "b.patient_id"),
         is("e.type", EventKind::SlotOffered)
     )
 }
@@ -172,7 +173,7 @@ pub fn offers(conn: &Tx, s: &Scope) -> Result<Offers> {
     let (filter, args) = s.filter();
     let counts = conn.row(
         On::reads(&[Table::Appointments, Table::Events]),
-        &offers_sql(&filter),
+        &offers_sql(conn.backend(), &filter),
         &args,
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -195,7 +196,7 @@ mod tests {
             service_id: None,
         };
         let (filter, args) = scope.filter();
-        let plan = plan(&offers_sql(&filter), args);
+        let plan = plan(&offers_sql(Backend::Sqlite, &filter), args);
         assert!(
             plan.iter()
                 .any(|l| l.starts_with("SCAN e USING INDEX events_offered")),

@@ -11,7 +11,7 @@
 //! refer to the appointments refer to the copy.
 
 use super::db::{Backend, On, Tx};
-use super::visit_ids::{copy_batch, made_on, rename_constraints, APPOINTMENT_COLS};
+use super::visit_ids::{copy_batch, made_on, referring, rename_constraints, APPOINTMENT_COLS};
 use crate::args;
 use crate::core::{Coded, Modality, Status, Urgency, VisitType, SOURCES};
 use crate::error::{Error, Result};
@@ -24,7 +24,7 @@ const COPY: &str = "appointments_60";
 
 /// The new shape: the five closed sets as small numbers, each within the
 /// numbers its set had when this step was written.
-const SHAPE: &str = "CREATE TABLE {name} (
+pub(super) const SHAPE: &str = "CREATE TABLE {name} (
     id                    {id} PRIMARY KEY NOT NULL,
     clinic_id             {text} NOT NULL REFERENCES clinics(id),
     doctor_id             {text} REFERENCES doctors(id),
@@ -156,7 +156,7 @@ fn take_place(tx: &Tx) -> Result<()> {
         .iter()
         .map(|sql| numbered(sql))
         .collect();
-    let references = referring(tx)?;
+    let references = referring(tx, &["appointments"])?;
     let drop = match tx.backend() {
         Backend::Sqlite => "DROP TABLE appointments",
         Backend::Postgres => "DROP TABLE appointments CASCADE",
@@ -170,24 +170,6 @@ fn take_place(tx: &Tx) -> Result<()> {
         tx.script(sql)?;
     }
     Ok(())
-}
-
-/// The statements that make again, on PostgreSQL, the other tables'
-/// references to the appointments (SQLite's are part of those tables and
-/// name the table, whichever it is).
-fn referring(tx: &Tx) -> Result<Vec<String>> {
-    match tx.backend() {
-        Backend::Sqlite => Ok(Vec::new()),
-        Backend::Postgres => tx.rows(
-            On::NOTHING,
-            "SELECT 'ALTER TABLE ' || conrelid::regclass::text || ' ADD CONSTRAINT ' || conname \
-                    || ' ' || pg_get_constraintdef(oid) \
-             FROM pg_constraint WHERE confrelid = 'appointments'::regclass AND contype = 'f' \
-             ORDER BY conname",
-            args![],
-            |r| r.get(0),
-        ),
-    }
 }
 
 /// An index's or a constraint's statement with each status named in it

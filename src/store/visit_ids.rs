@@ -20,12 +20,12 @@ const BATCH: i64 = 20_000;
 /// One table copied: its name, its columns in order, those that hold an
 /// appointment's ID as text until now, its key (the copy's order and
 /// cursor), and its new shape (`{name}` where the copy's name goes).
-struct Copied {
-    table: &'static str,
-    cols: &'static str,
-    ids: &'static [&'static str],
-    key: &'static [&'static str],
-    shape: &'static str,
+pub(super) struct Copied {
+    pub table: &'static str,
+    pub cols: &'static str,
+    pub ids: &'static [&'static str],
+    pub key: &'static [&'static str],
+    pub shape: &'static str,
 }
 
 /// The copy of `table`, until it takes the table's name.
@@ -45,7 +45,7 @@ pub(super) const APPOINTMENT_COLS: &str =
      overbook_reason, overbook_by, overbook_rule, patient_name_given";
 
 /// The tables, the appointments first: the others' copies refer to theirs.
-const TABLES: &[Copied] = &[
+pub(super) const TABLES: &[Copied] = &[
     Copied {
         table: "appointments",
         cols: APPOINTMENT_COLS,
@@ -226,7 +226,7 @@ fn shape(backend: Backend, t: &Copied, name: &str) -> String {
 /// that spells no ID stays text, which the copy's STRICT BLOB column
 /// refuses; PostgreSQL's cast refuses it itself. Either way the batch is
 /// undone and the upgrade stops, the database as it was.
-fn bytes(backend: Backend, c: &str) -> String {
+pub(super) fn bytes(backend: Backend, c: &str) -> String {
     match backend {
         Backend::Sqlite => format!(
             "CASE WHEN length({c}) = 36 AND length(unhex(replace({c}, '-', ''))) = 16 \
@@ -302,10 +302,14 @@ pub(super) fn copy_batch(
         None => (String::new(), Vec::new()),
     };
     args.push(Val::Int(batch));
+    // The batch is chosen before its values are read: PostgreSQL, sorting
+    // a small table, would otherwise read every row's (and stop at any
+    // row's value that is none) before it takes the first `batch`.
     let copied = tx.exec(
         On::EVERYTHING,
         &format!(
-            "INSERT INTO {to} ({cols}) SELECT {from} FROM {table} {after} ORDER BY {keys} LIMIT ?{n}",
+            "INSERT INTO {to} ({cols}) SELECT {from} FROM \
+             (SELECT {cols} FROM {table} {after} ORDER BY {keys} LIMIT ?{n}) s",
             from = from.join(", "),
             n = args.len()
         ),
@@ -389,4 +393,29 @@ pub(super) fn rename_constraints(tx: &Tx, table: &str, from: &str) -> Result<()>
         }
     }
     Ok(())
+}
+
+/// The statements that make again, on PostgreSQL, the references to
+/// `tables` of the tables not among them (SQLite's are part of those tables
+/// and name the table, whichever it is).
+pub(super) fn referring(tx: &Tx, tables: &[&str]) -> Result<Vec<String>> {
+    match tx.backend() {
+        Backend::Sqlite => Ok(Vec::new()),
+        Backend::Postgres => {
+            let listed: Vec<String> = tables.iter().map(|t| format!("'{t}'::regclass")).collect();
+            let listed = listed.join(", ");
+            tx.rows(
+                On::NOTHING,
+                &format!(
+                    "SELECT 'ALTER TABLE ' || conrelid::regclass::text || ' ADD CONSTRAINT ' \
+                            || conname || ' ' || pg_get_constraintdef(oid) \
+                     FROM pg_constraint WHERE confrelid IN ({listed}) \
+                       AND conrelid NOT IN ({listed}) AND contype = 'f' \
+                     ORDER BY conname"
+                ),
+                args![],
+                |r| r.get(0),
+            )
+        }
+    }
 }

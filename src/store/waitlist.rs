@@ -127,7 +127,7 @@ pub fn insert(conn: &Tx, e: &New, now: DateTime<Utc>) -> Result<()> {
             id,
             clinic_id,
             doctor_id,
-            patient_id,
+            super::db::id(patient_id),
             service_id,
             on.to_string(),
             epoch(now),
@@ -192,7 +192,12 @@ pub fn of_patient_at(
             "{SELECT} WHERE w.patient_id = ?1 AND w.doctor_id = ?2 AND w.local_date = ?3 \
              AND w.clinic_id = ?4"
         ),
-        args![patient_id, doctor_id, on.to_string(), clinic_id],
+        args![
+            super::db::id(patient_id),
+            doctor_id,
+            on.to_string(),
+            clinic_id
+        ],
         from_row,
     )
 }
@@ -206,7 +211,7 @@ pub fn entries_of(conn: &Tx, patient_id: &str, clinic: Option<&str>) -> Result<V
             "{SELECT} WHERE w.patient_id = ?1 AND (?2 = '' OR w.clinic_id = ?2) \
              ORDER BY w.local_date, w.seq"
         ),
-        args![patient_id, clinic.unwrap_or_default()],
+        args![super::db::id(patient_id), clinic.unwrap_or_default()],
         from_row,
     )
 }
@@ -240,7 +245,12 @@ pub fn next_in_line(
             "{SELECT} WHERE w.doctor_id = ?1 AND w.local_date = ?2 AND w.patient_id <> ?3 \
              AND w.clinic_id = ?4 ORDER BY w.offers, w.seq LIMIT 1"
         ),
-        args![doctor_id, on.to_string(), except_patient, clinic_id],
+        args![
+            doctor_id,
+            on.to_string(),
+            super::db::id(except_patient),
+            clinic_id
+        ],
         from_row,
     )
 }

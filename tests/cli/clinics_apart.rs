@@ -497,7 +497,8 @@ fn a_clinics_token_booking_another_clinics_patient_changes_nothing_of_theirs() {
     // Her record is as Central made it: name, e-mail, channel.
     assert_eq!(
         env.rows(&format!(
-            "SELECT full_name, coalesce(email, '-'), coalesce(channel, '-') FROM patients WHERE id = '{sara_id}'"
+            "SELECT full_name, coalesce(email, '-'), coalesce(channel, '-') FROM patients WHERE id = {}",
+            env.id_literal(&sara_id)
         )),
         vec![vec!["Sara Central".to_string(), "-".into(), "-".into()]]
     );
@@ -558,15 +559,17 @@ fn a_clinics_token_booking_another_clinics_patient_changes_nothing_of_theirs() {
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.json()["appointment"]["patient"]["full_name"], "Sarita");
     let names = env.rows(&format!(
-        "SELECT full_name FROM patients WHERE id = '{sara_id}'"
+        "SELECT full_name FROM patients WHERE id = {}",
+        env.id_literal(&sara_id)
     ));
     assert_eq!(names, vec![vec!["Sara Central".to_string()]]);
     // Her erasure takes the names given too.
     env.ok(&["patient", "erase", &sara_id, "--reason", "asked", "--yes"]);
     assert_eq!(
         env.rows(&format!(
-            "SELECT count(*) FROM appointments WHERE patient_id = '{sara_id}' \
-             AND patient_name_given IS NOT NULL"
+            "SELECT count(*) FROM appointments WHERE patient_id = {} \
+             AND patient_name_given IS NOT NULL",
+            env.id_literal(&sara_id)
         )),
         vec![vec!["0".to_string()]]
     );
@@ -606,8 +609,8 @@ fn a_patient_waiting_at_another_clinic_is_waitlisted_anew() {
     assert!(r.body.contains("Samuel Otro"), "{}", r.body);
     assert_eq!(
         env.rows(&format!(
-            "SELECT full_name FROM patients WHERE id = '{}'",
-            s(&theirs["patient_id"])
+            "SELECT full_name FROM patients WHERE id = {}",
+            env.id_literal(s(&theirs["patient_id"]))
         )),
         vec![vec!["Samuel Central".to_string()]]
     );

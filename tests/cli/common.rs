@@ -1081,7 +1081,7 @@ pub fn undo_schema_57(env: &Env) {
 /// The columns that keep an ID as its 16 bytes: a BLOB on SQLite, a
 /// `uuid` on PostgreSQL (docs/rules.md#reminders-and-notifications,
 /// docs/performance.md#footprint).
-pub const SIXTEEN_BYTE_IDS: [&str; 9] = [
+pub const SIXTEEN_BYTE_IDS: [&str; 14] = [
     "reminders.id",
     "appointments.id",
     "events.appointment_id",
@@ -1091,11 +1091,102 @@ pub const SIXTEEN_BYTE_IDS: [&str; 9] = [
     "calendar_writes.appointment_id",
     "access_log.appointment_id",
     "patient_links.target_id",
+    "patients.id",
+    "appointments.patient_id",
+    "waitlist.patient_id",
+    "inbox.patient_id",
+    "access_log.patient_id",
 ];
 
 /// The columns schema 59 keeps as 16 bytes: every appointment's ID, and a
 /// link's target.
-pub const VISIT_IDS_59: &[&str] = SIXTEEN_BYTE_IDS.split_at(1).1;
+pub const VISIT_IDS_59: &[&str] = SIXTEEN_BYTE_IDS.split_at(1).1.split_at(8).0;
+
+/// The columns schema 61 keeps as 16 bytes: every patient's ID.
+pub const PATIENT_IDS_61: &[&str] = SIXTEEN_BYTE_IDS.split_at(9).1;
+
+/// The tables that refer to the patients, whose references schema 61 makes.
+const PATIENT_REFS_61: [&str; 4] = ["appointments", "waitlist", "inbox", "access_log"];
+
+/// Takes schema 61's change (every patient's ID as its 16 bytes) out of
+/// `env`'s database, for tests of older databases: the IDs as text again,
+/// each table's indexes and triggers as they were.
+pub fn undo_schema_61(env: &Env) {
+    if env.url().is_some() {
+        let mut sql = String::new();
+        for t in PATIENT_REFS_61 {
+            sql += &format!("ALTER TABLE {t} DROP CONSTRAINT {t}_patient_id_fkey; ");
+        }
+        for c in PATIENT_IDS_61 {
+            let (t, c) = c.split_once('.').unwrap();
+            sql += &format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} TYPE TEXT COLLATE \"C\" USING CAST({c} AS TEXT); "
+            );
+        }
+        for t in PATIENT_REFS_61 {
+            sql += &format!(
+                "ALTER TABLE {t} ADD CONSTRAINT {t}_patient_id_fkey \
+                 FOREIGN KEY (patient_id) REFERENCES patients(id); "
+            );
+        }
+        env.exec(&sql);
+        return;
+    }
+    let mut sql = String::from("PRAGMA foreign_keys = OFF; ");
+    for t in std::iter::once("patients").chain(PATIENT_REFS_61) {
+        let made = |kind: &str| -> Vec<String> {
+            env.rows(&format!(
+                "SELECT sql FROM sqlite_master WHERE type = '{kind}' AND tbl_name = '{t}' \
+                 AND sql IS NOT NULL"
+            ))
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect()
+        };
+        let table = made("table").remove(0);
+        let ids: Vec<&str> = PATIENT_IDS_61
+            .iter()
+            .filter_map(|c| c.strip_prefix(&format!("{t}.")))
+            .collect();
+        let mut shape = table.replacen(&format!("\"{t}\""), &format!("{t}_60"), 1);
+        if !shape.contains(&format!("{t}_60")) {
+            shape = shape.replacen(&format!("TABLE {t} "), &format!("TABLE {t}_60 "), 1);
+        }
+        for c in &ids {
+            shape = as_text(&shape, c);
+        }
+        let cols: Vec<String> = env
+            .rows(&format!(
+                "SELECT name FROM pragma_table_info('{t}') ORDER BY cid"
+            ))
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect();
+        let from: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                if ids.contains(&c.as_str()) {
+                    format!("CASE WHEN {c} IS NULL THEN NULL ELSE {} END", id_text(c))
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        sql += &format!(
+            "{shape}; INSERT INTO {t}_60 ({}) SELECT {} FROM {t}; \
+             DROP TABLE {t}; ALTER TABLE {t}_60 RENAME TO {t}; {}; ",
+            cols.join(", "),
+            from.join(", "),
+            made("index")
+                .into_iter()
+                .chain(made("trigger"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    sql += "PRAGMA foreign_keys = ON;";
+    env.exec(&sql);
+}
 
 /// The appointments' columns schema 60 keeps as numbers, and an SQL
 /// expression of the name each number stands for.
@@ -1120,6 +1211,7 @@ fn visit_sets_60() -> [(&'static str, String); 5] {
 /// database, for tests of older databases: the names and dates as text
 /// again, the indexes and constraints that name a status by its name.
 pub fn undo_schema_60(env: &Env) {
+    undo_schema_61(env);
     let active = "'scheduled','confirmed','checked_in','in_progress'";
     if env.url().is_some() {
         let made: Vec<String> = env

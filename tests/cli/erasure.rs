@@ -204,8 +204,9 @@ fn an_erased_patients_name_and_phone_are_in_no_table_and_their_appointments_stay
     let rows = env.rows(&format!(
         "SELECT {}, r.data IS NULL, r.last_error IS NULL FROM reminders r \
          JOIN appointments a ON a.id = r.appointment_id \
-         WHERE a.patient_id = '{id}' AND r.kind <> {}",
+         WHERE a.patient_id = {} AND r.kind <> {}",
         crate::common::name_of_number::<appt::core::MessageStatus>("r.status"),
+        env.id_literal(&id),
         crate::common::message_kind("waitlist_offer")
     ));
     assert!(!rows.is_empty());
@@ -404,16 +405,17 @@ fn check_reports_what_an_erasure_left_and_erasing_again_takes_it_out() {
         .clone();
     // What a careless script or an old copy could put back.
     env.exec(&format!(
-        "UPDATE patients SET email = 'back@example.org', channel = 'sms' WHERE id = '{id}';
+        "UPDATE patients SET email = 'back@example.org', channel = 'sms' WHERE id = {key};
          UPDATE events SET data = '{{\"set\":{{\"patient_id\":\"{id}\"}},\"patient_previous_name\":\"Zoé\"}}'
            WHERE id = (SELECT min(e.id) FROM events e JOIN appointments a ON a.id = e.appointment_id
-                       WHERE a.patient_id = '{id}');
+                       WHERE a.patient_id = {key});
          UPDATE reminders SET status = {pending}, last_error = 'x' WHERE id = {offer_id};
          INSERT INTO patient_links (nonce, kind, target_id, created_at)
            VALUES ('00112233445566778899aabbccddeeff', 'offer', {offer_id}, 0);
          INSERT INTO waitlist (id, clinic_id, doctor_id, patient_id, local_date, offers, seq, created_at)
            SELECT 'w-back', clinic_id, doctor_id, patient_id, '2026-06-20', 0, 99, 0
-           FROM appointments WHERE patient_id = '{id}' LIMIT 1;",
+           FROM appointments WHERE patient_id = {key} LIMIT 1;",
+        key = env.id_literal(&id),
         pending = crate::common::message_status("pending"),
         offer_id = env.id_literal(&offer)
     ));
@@ -643,7 +645,8 @@ fn an_erasure_racing_bookings_leaves_every_booking_refused_or_anonymised() {
         );
     }
     let theirs = env.rows(&format!(
-        "SELECT count(*) FROM appointments WHERE patient_id = '{id}'"
+        "SELECT count(*) FROM appointments WHERE patient_id = {}",
+        env.id_literal(&id)
     ));
     assert_eq!(theirs[0][0], (1 + booked).to_string());
     assert_eq!(env.rows("SELECT count(*) FROM patients")[0][0], "1");

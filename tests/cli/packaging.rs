@@ -908,15 +908,18 @@ fn patients_complete_from_what_was_typed_at_most_50_and_fast() {
         "--timezone",
         "America/El_Salvador",
     ]);
-    let rows =
-        "'p' || i, 'Ana Paciente ' || i, 'ana paciente ' || i, '+503' || (70000000 + i), 0, 0";
+    // Each patient's ID is 16 bytes: the number, in hex.
+    let rows = "'Ana Paciente ' || i, 'ana paciente ' || i, '+503' || (70000000 + i), 0, 0";
     let insert = "INSERT INTO patients (id, full_name, name_key, phone, created_at, updated_at)";
     env.exec(&if env.url().is_some() {
-        format!("{insert} SELECT {rows} FROM generate_series(1, 100000) AS i")
+        format!(
+            "{insert} SELECT CAST(lpad(to_hex(i), 32, '0') AS uuid), {rows} \
+             FROM generate_series(1, 100000) AS i"
+        )
     } else {
         format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
-             {insert} SELECT {rows} FROM n"
+             {insert} SELECT unhex(printf('%032x', i)), {rows} FROM n"
         )
     });
     env.ok(&[

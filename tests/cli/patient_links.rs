@@ -377,7 +377,8 @@ fn an_offer_taken_by_another_clinics_patient_keeps_the_name_given() {
     let eva_id = s(&eva["patient_id"]);
     assert_eq!(
         env.rows(&format!(
-            "SELECT full_name FROM patients WHERE id = '{eva_id}'"
+            "SELECT full_name FROM patients WHERE id = {}",
+            env.id_literal(eva_id)
         )),
         vec![vec!["Eva Norte".to_string()]]
     );

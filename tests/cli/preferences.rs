@@ -476,7 +476,8 @@ fn a_patients_export_carries_the_preference_and_an_erasure_takes_it_and_the_emai
     assert_eq!(done["patient"]["email"], Value::Null, "{done}");
     let id = s(&done["patient"]["id"]).to_string();
     let rows = env.rows(&format!(
-        "SELECT count(*) FROM patients WHERE id = '{id}' AND (channel IS NOT NULL OR email IS NOT NULL)"
+        "SELECT count(*) FROM patients WHERE id = {} AND (channel IS NOT NULL OR email IS NOT NULL)",
+        env.id_literal(&id)
     ));
     assert_eq!(rows[0][0], "0");
 }

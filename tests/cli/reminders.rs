@@ -1580,12 +1580,10 @@ fn a_visits_status_source_kind_and_date_are_kept_as_numbers_and_shown_the_same()
             env.id_literal(&a)
         ))
         .is_err());
-    assert!(env
-        .try_exec(&format!(
-            "PRAGMA foreign_keys = ON; DELETE FROM appointments WHERE id = {}",
-            env.id_literal(&a)
-        ))
-        .is_err());
+    refused_for_references(
+        &env,
+        &format!("DELETE FROM appointments WHERE id = {}", env.id_literal(&a)),
+    );
     // And the desk goes on: a visit booked, moved on and cancelled.
     env.at("2026-06-18T16:10:00Z");
     let late = book(&env, "12:00", "+50370000014", &["--source", "whatsapp"]);
@@ -1601,4 +1599,220 @@ fn a_visits_status_source_kind_and_date_are_kept_as_numbers_and_shown_the_same()
         "cancelled",
     ]);
     assert_eq!(c["count"], 1, "{c}");
+}
+
+/// `sql` is refused by a foreign key (SQLite's turned on for it).
+fn refused_for_references(env: &Env, sql: &str) {
+    let sql = match env.url() {
+        Some(_) => sql.to_string(),
+        None => format!("PRAGMA foreign_keys = ON; {sql}"),
+    };
+    let e = env.try_exec(&sql).expect_err(&sql);
+    assert!(e.to_lowercase().contains("foreign key"), "{e}");
+}
+
+/// How `env`'s database keeps the patients' IDs, column by column: SQLite's
+/// storage class and length of the values there, PostgreSQL's type of the
+/// column.
+fn patient_id_types(env: &Env) -> Vec<Vec<String>> {
+    let each: Vec<String> = crate::common::PATIENT_IDS_61
+        .iter()
+        .map(|tc| {
+            let (t, c) = tc.split_once('.').unwrap();
+            match env.url() {
+                Some(_) => format!(
+                    "SELECT '{tc} ' || data_type FROM information_schema.columns \
+                     WHERE table_name = '{t}' AND column_name = '{c}'"
+                ),
+                None => format!(
+                    "SELECT DISTINCT '{tc} ' || typeof({c}) || ' ' || length({c}) FROM {t} \
+                     WHERE {c} IS NOT NULL"
+                ),
+            }
+        })
+        .collect();
+    env.rows(&format!("{} ORDER BY 1", each.join(" UNION ALL ")))
+}
+
+/// The tables schema 61 copies, as the database describes them: SQLite's
+/// own SQL of each table, index and trigger, PostgreSQL's of each index
+/// and constraint, and the references of the other tables to them.
+fn patient_tables(env: &Env) -> Vec<Vec<String>> {
+    let tables = "'patients', 'appointments', 'waitlist', 'inbox', 'access_log'";
+    env.rows(&match env.url() {
+        Some(_) => format!(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({tables}) \
+             UNION ALL SELECT conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid) \
+             FROM pg_constraint WHERE conrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
+             OR confrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
+             UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger \
+             WHERE tgrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
+             AND NOT tgisinternal ORDER BY 1, 2"
+        ),
+        None => format!(
+            "SELECT type, name, coalesce(sql, '') FROM sqlite_master \
+             WHERE tbl_name IN ({tables}) ORDER BY 2"
+        ),
+    })
+}
+
+/// A database of schema 60 takes schema 61 on its next command: the
+/// patients, and every table that names one (the appointments, the
+/// waitlist, the inbox, the access log), copied a batch per transaction
+/// into tables that keep the patient's ID as its 16 bytes. A patient whose
+/// ID is no UUID stops it with `DATABASE_ERROR`, the batches before kept;
+/// so does a patient written behind the copy's cursor. Then everything reads
+/// as before.
+#[test]
+fn patient_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
+    let env = Env::clinic();
+    let mut ids = Vec::new();
+    for (i, phone) in [
+        "+50370000021",
+        "+50370000022",
+        "+50370000023",
+        "+50370000024",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let a = env.book(TUE, &format!("{}:00", 9 + i), phone);
+        ids.push(s(&a["patient_id"]).to_string());
+        if i == 0 {
+            env.ok(&["status", s(&a["id"]), "confirmed"]);
+        }
+    }
+    env.ok(&[
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        TUE,
+        "-P",
+        "+50370000022",
+    ]);
+    let visit = env.rows("SELECT id FROM appointments ORDER BY starts_at")[1][0].clone();
+    env.exec(&format!(
+        "INSERT INTO inbox (id, clinic_id, channel, kind, provider_id, patient_id, body, \
+         received_at, outcome) SELECT 'in-1', clinic_id, 'sms', 'sms', 'SM9', patient_id, \
+         'No puedo ir', 1781539300, 'inbox' FROM appointments WHERE id = {v}; \
+         INSERT INTO access_log (id, at, clinic_id, patient_id, appointment_id, actor, os_user, \
+         command) SELECT 'l-1', 1781539300, clinic_id, patient_id, id, 'staff:Marta', 'desk', \
+         'show' FROM appointments WHERE id = {v}",
+        v = env.id_literal(&visit)
+    ));
+    let who = &ids[1];
+    let seen = |env: &Env| {
+        vec![
+            env.ok(&["patient", "show", who]),
+            env.ok(&["patient", "show", &who[..6]]),
+            env.ok(&["patient", "list", "--search", "7000002"]),
+            // An export records itself: what it holds, without its events.
+            {
+                let mut export = env.ok(&["patient", "export", who]);
+                export["events"] = Value::Null;
+                export
+            },
+            env.ok(&["list", "--date", TUE]),
+            env.ok(&["waitlist", "list"]),
+            env.ok(&["inbox"]),
+            env.ok(&["access-log", "--patient", who]),
+            env.ok(&["report", "--from", TUE, "--to", TUE]),
+        ]
+    };
+    let before = seen(&env);
+    // The waitlist, the inbox and the access log name the patient.
+    assert_eq!(
+        before[5]["waitlist"][0]["patient_id"],
+        who.as_str(),
+        "{}",
+        before[5]
+    );
+    for named in &before[6..8] {
+        assert!(named.to_string().contains(who.as_str()), "{named}");
+    }
+    let types = patient_id_types(&env);
+    let sixteen = if env.url().is_some() {
+        " uuid"
+    } else {
+        " blob 16"
+    };
+    assert_eq!(types.len(), 5, "{types:?}");
+    for t in &types {
+        assert!(t[0].ends_with(sixteen), "{t:?}");
+    }
+    let tables = patient_tables(&env);
+
+    crate::common::undo_schema_61(&env);
+    crate::common::set_schema_version(&env, 60);
+    for t in patient_id_types(&env) {
+        assert!(
+            t[0].ends_with(" text") || t[0].ends_with(" text 36"),
+            "{t:?}"
+        );
+    }
+    // A patient whose ID is no UUID, third in the copy's order.
+    let mut sorted = ids.clone();
+    sorted.sort();
+    let bad = format!("{}x", sorted[1]);
+    env.exec(&format!(
+        "INSERT INTO patients (id, full_name, name_key, phone, created_at, updated_at) \
+         VALUES ('{bad}', 'Nadie', 'nadie', '+50370000099', 0, 0)"
+    ));
+    let out = in_batches_of_two(&env, &["list"]);
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
+    assert_eq!(crate::common::schema_version(&env), "60");
+    // The batch before it was kept; the one that met it was undone.
+    assert_eq!(env.rows("SELECT count(*) FROM patients_61"), [["2"]]);
+    env.exec(&format!("DELETE FROM patients WHERE id = '{bad}'"));
+    // A patient written behind the copy's cursor meanwhile (as an older
+    // appt still writing would): the copy falls short, and the tables are
+    // not given up for it.
+    let behind = "00000000-0000-4000-8000-000000000001";
+    env.exec(&format!(
+        "INSERT INTO patients (id, full_name, name_key, phone, created_at, updated_at) \
+         VALUES ('{behind}', 'Nadie', 'nadie', '+50370000099', 0, 0)"
+    ));
+    let out = in_batches_of_two(&env, &["list"]);
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
+    assert_eq!(crate::common::schema_version(&env), "60");
+    assert!(crate::common::has_table(&env, "patients_61"));
+    env.exec(&format!("DELETE FROM patients WHERE id = '{behind}'"));
+
+    let out = in_batches_of_two(&env, &["check"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(crate::common::schema_version(&env), "61");
+    for (i, (now, then)) in seen(&env).iter().zip(&before).enumerate() {
+        assert_eq!(now, then, "{i}");
+    }
+    assert_eq!(patient_id_types(&env), types);
+    assert_eq!(patient_tables(&env), tables);
+    assert!(!crate::common::has_table(&env, "patients_61"));
+    // The database refuses as it did: (by its references) a patient's
+    // visits without the patient.
+    refused_for_references(
+        &env,
+        &format!("DELETE FROM patients WHERE id = {}", env.id_literal(who)),
+    );
+    // And the desk goes on: a new patient booked, found by a prefix of
+    // their ID, waiting, and erased.
+    let new = env.book(TUE, "12:30", "+50370000025");
+    let new_id = s(&new["patient_id"]).to_string();
+    let shown = env.ok(&["patient", "show", &new_id[..6]]);
+    assert_eq!(shown["id"], new_id.as_str(), "{shown}");
+    env.ok(&["patient", "erase", who, "--reason", "asked", "--yes"]);
+    assert_eq!(
+        env.rows(&format!(
+            "SELECT count(*) FROM waitlist WHERE patient_id = {}",
+            env.id_literal(who)
+        )),
+        [["0"]]
+    );
+    let out = env.cmd().args(["check", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
 }

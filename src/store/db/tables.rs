@@ -110,7 +110,10 @@ impl Table {
     /// [`super::id`] (docs/performance.md#footprint); the others keep them
     /// as text.
     pub const fn ids_as_bytes(self) -> bool {
-        matches!(self, Table::Appointments | Table::Reminders)
+        matches!(
+            self,
+            Table::Appointments | Table::Patients | Table::Reminders
+        )
     }
 
     /// Its name in SQL.

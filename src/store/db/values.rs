@@ -26,7 +26,7 @@ pub fn id(s: &str) -> Val {
 }
 
 /// A date bound to a column that keeps it as its day number (an
-/// appointment's local date, since schema 61, docs/performance.md#footprint).
+/// appointment's local date, since schema 60, docs/performance.md#footprint).
 pub fn day(d: NaiveDate) -> Val {
     Val::Int(day_number(d))
 }
@@ -54,6 +54,25 @@ pub fn ids<'a>(ids: &'a [&str]) -> impl Iterator<Item = Val> + 'a {
 /// An ID's 16 bytes as appt shows it: lowercase hex in five groups.
 pub fn shown_id(bytes: [u8; 16]) -> String {
     uuid::Uuid::from_bytes(bytes).to_string()
+}
+
+/// SQL for column `c`, an ID kept as its 16 bytes, as appt shows it (as
+/// [`shown_id`] does): to find it in text, such as an event's data.
+pub fn shown_id_sql(backend: super::Backend, c: &str) -> String {
+    match backend {
+        super::Backend::Sqlite => {
+            let part = |from: u8, len: u8| format!("substr(hex({c}), {from}, {len})");
+            format!(
+                "lower({} || '-' || {} || '-' || {} || '-' || {} || '-' || {})",
+                part(1, 8),
+                part(9, 4),
+                part(13, 4),
+                part(17, 4),
+                part(21, 12)
+            )
+        }
+        super::Backend::Postgres => format!("CAST({c} AS TEXT)"),
+    }
 }
 
 /// PostgreSQL's column `j` of `r`, a `uuid`, as its 16 bytes.
