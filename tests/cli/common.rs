@@ -1113,76 +1113,16 @@ const PATIENT_REFS_61: [&str; 4] = ["appointments", "waitlist", "inbox", "access
 /// each table's indexes and triggers as they were.
 pub fn undo_schema_61(env: &Env) {
     if env.url().is_some() {
-        let mut sql = String::new();
-        for t in PATIENT_REFS_61 {
-            sql += &format!("ALTER TABLE {t} DROP CONSTRAINT {t}_patient_id_fkey; ");
-        }
-        for c in PATIENT_IDS_61 {
-            let (t, c) = c.split_once('.').unwrap();
-            sql += &format!(
-                "ALTER TABLE {t} ALTER COLUMN {c} TYPE TEXT COLLATE \"C\" USING CAST({c} AS TEXT); "
-            );
-        }
-        for t in PATIENT_REFS_61 {
-            sql += &format!(
-                "ALTER TABLE {t} ADD CONSTRAINT {t}_patient_id_fkey \
-                 FOREIGN KEY (patient_id) REFERENCES patients(id); "
-            );
-        }
-        env.exec(&sql);
+        env.exec(&pg_ids_as_text(
+            &PATIENT_REFS_61,
+            ("patient_id", "patients"),
+            PATIENT_IDS_61,
+        ));
         return;
     }
     let mut sql = String::from("PRAGMA foreign_keys = OFF; ");
     for t in std::iter::once("patients").chain(PATIENT_REFS_61) {
-        let made = |kind: &str| -> Vec<String> {
-            env.rows(&format!(
-                "SELECT sql FROM sqlite_master WHERE type = '{kind}' AND tbl_name = '{t}' \
-                 AND sql IS NOT NULL"
-            ))
-            .into_iter()
-            .map(|r| r[0].clone())
-            .collect()
-        };
-        let table = made("table").remove(0);
-        let ids: Vec<&str> = PATIENT_IDS_61
-            .iter()
-            .filter_map(|c| c.strip_prefix(&format!("{t}.")))
-            .collect();
-        let mut shape = table.replacen(&format!("\"{t}\""), &format!("{t}_60"), 1);
-        if !shape.contains(&format!("{t}_60")) {
-            shape = shape.replacen(&format!("TABLE {t} "), &format!("TABLE {t}_60 "), 1);
-        }
-        for c in &ids {
-            shape = as_text(&shape, c);
-        }
-        let cols: Vec<String> = env
-            .rows(&format!(
-                "SELECT name FROM pragma_table_info('{t}') ORDER BY cid"
-            ))
-            .into_iter()
-            .map(|r| r[0].clone())
-            .collect();
-        let from: Vec<String> = cols
-            .iter()
-            .map(|c| {
-                if ids.contains(&c.as_str()) {
-                    format!("CASE WHEN {c} IS NULL THEN NULL ELSE {} END", id_text(c))
-                } else {
-                    c.clone()
-                }
-            })
-            .collect();
-        sql += &format!(
-            "{shape}; INSERT INTO {t}_60 ({}) SELECT {} FROM {t}; \
-             DROP TABLE {t}; ALTER TABLE {t}_60 RENAME TO {t}; {}; ",
-            cols.join(", "),
-            from.join(", "),
-            made("index")
-                .into_iter()
-                .chain(made("trigger"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
+        sql += &ids_as_text(env, t, PATIENT_IDS_61, "60");
     }
     sql += "PRAGMA foreign_keys = ON;";
     env.exec(&sql);
@@ -1341,26 +1281,17 @@ pub fn undo_schema_59(env: &Env) {
             "appointment_resources",
             "access_log",
         ];
-        let mut sql = String::new();
-        for t in refs {
-            sql += &format!("ALTER TABLE {t} DROP CONSTRAINT {t}_appointment_id_fkey; ");
-        }
-        for c in VISIT_IDS_59 {
-            let (t, c) = c.split_once('.').unwrap();
-            sql += &format!(
-                "ALTER TABLE {t} ALTER COLUMN {c} TYPE TEXT COLLATE \"C\" USING CAST({c} AS TEXT); "
-            );
-        }
-        for t in refs {
-            sql += &format!(
-                "ALTER TABLE {t} ADD CONSTRAINT {t}_appointment_id_fkey \
-                 FOREIGN KEY (appointment_id) REFERENCES appointments(id); "
-            );
-        }
-        env.exec(&sql);
+        env.exec(&pg_ids_as_text(
+            &refs,
+            ("appointment_id", "appointments"),
+            VISIT_IDS_59,
+        ));
         return;
     }
-    let mut sql = String::from("PRAGMA foreign_keys = OFF; ");
+    let mut sql = String::from(
+        "PRAGMA foreign_keys = OFF; CREATE TEMP TABLE IF NOT EXISTS given AS \
+         SELECT seq FROM sqlite_sequence WHERE name = 'events'; ",
+    );
     for t in [
         "appointments",
         "events",
@@ -1371,56 +1302,90 @@ pub fn undo_schema_59(env: &Env) {
         "access_log",
         "patient_links",
     ] {
-        let made = |kind: &str| -> Vec<String> {
-            env.rows(&format!(
-                "SELECT sql FROM sqlite_master WHERE type = '{kind}' AND tbl_name = '{t}' \
-                 AND sql IS NOT NULL"
-            ))
-            .into_iter()
-            .map(|r| r[0].clone())
-            .collect()
-        };
-        let table = made("table").remove(0);
-        let ids: Vec<&str> = VISIT_IDS_59
-            .iter()
-            .filter_map(|c| c.strip_prefix(&format!("{t}.")))
-            .collect();
-        let mut shape = table.replacen(&format!("\"{t}\""), &format!("{t}_58"), 1);
-        if !shape.contains(&format!("{t}_58")) {
-            shape = shape.replacen(&format!("TABLE {t} "), &format!("TABLE {t}_58 "), 1);
-        }
-        for c in &ids {
-            shape = as_text(&shape, c);
-        }
-        let cols: Vec<String> = env
-            .rows(&format!(
-                "SELECT name FROM pragma_table_info('{t}') ORDER BY cid"
-            ))
-            .into_iter()
-            .map(|r| r[0].clone())
-            .collect();
-        let from: Vec<String> = cols
-            .iter()
-            .map(|c| {
-                if ids.contains(&c.as_str()) {
-                    format!("CASE WHEN {c} IS NULL THEN NULL ELSE {} END", id_text(c))
-                } else {
-                    c.clone()
-                }
-            })
-            .collect();
-        sql += &format!(
-            "{shape}; INSERT INTO {t}_58 ({}) SELECT {} FROM {t}; \
-             CREATE TEMP TABLE IF NOT EXISTS given AS SELECT seq FROM sqlite_sequence WHERE name = 'events'; \
-             DROP TABLE {t}; ALTER TABLE {t}_58 RENAME TO {t}; {}; ",
-            cols.join(", "),
-            from.join(", "),
-            made("index").into_iter().chain(made("trigger")).collect::<Vec<_>>().join("; ")
-        );
+        sql += &ids_as_text(env, t, VISIT_IDS_59, "58");
     }
     sql += "UPDATE sqlite_sequence SET seq = (SELECT seq FROM given) WHERE name = 'events'; \
             PRAGMA foreign_keys = ON;";
     env.exec(&sql);
+}
+
+/// On PostgreSQL, the statements that keep the columns `ids`
+/// (`table.column`) as text: the references of the tables `refs` through
+/// their `column` to `parent` dropped, and made again once they are.
+fn pg_ids_as_text(refs: &[&str], (column, parent): (&str, &str), ids: &[&str]) -> String {
+    let mut sql = String::new();
+    for t in refs {
+        sql += &format!("ALTER TABLE {t} DROP CONSTRAINT {t}_{column}_fkey; ");
+    }
+    for c in ids {
+        let (t, c) = c.split_once('.').unwrap();
+        sql += &format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} TYPE TEXT COLLATE \"C\" USING CAST({c} AS TEXT); "
+        );
+    }
+    for t in refs {
+        sql += &format!(
+            "ALTER TABLE {t} ADD CONSTRAINT {t}_{column}_fkey \
+             FOREIGN KEY ({column}) REFERENCES {parent}(id); "
+        );
+    }
+    sql
+}
+
+/// On SQLite, the statements that make table `t` again with its columns
+/// among `ids` (`table.column`) kept as text, through a copy named after
+/// schema `version`: its indexes and triggers as they were.
+fn ids_as_text(env: &Env, t: &str, ids: &[&str], version: &str) -> String {
+    let made = |kind: &str| -> Vec<String> {
+        env.rows(&format!(
+            "SELECT sql FROM sqlite_master WHERE type = '{kind}' AND tbl_name = '{t}' \
+             AND sql IS NOT NULL"
+        ))
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect()
+    };
+    let copy = format!("{t}_{version}");
+    let table = made("table").remove(0);
+    let ids: Vec<&str> = ids
+        .iter()
+        .filter_map(|c| c.strip_prefix(&format!("{t}.")))
+        .collect();
+    let mut shape = table.replacen(&format!("\"{t}\""), &copy, 1);
+    if !shape.contains(&copy) {
+        shape = shape.replacen(&format!("TABLE {t} "), &format!("TABLE {copy} "), 1);
+    }
+    for c in &ids {
+        shape = as_text(&shape, c);
+    }
+    let cols: Vec<String> = env
+        .rows(&format!(
+            "SELECT name FROM pragma_table_info('{t}') ORDER BY cid"
+        ))
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    let from: Vec<String> = cols
+        .iter()
+        .map(|c| {
+            if ids.contains(&c.as_str()) {
+                format!("CASE WHEN {c} IS NULL THEN NULL ELSE {} END", id_text(c))
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    format!(
+        "{shape}; INSERT INTO {copy} ({}) SELECT {} FROM {t}; \
+         DROP TABLE {t}; ALTER TABLE {copy} RENAME TO {t}; {}; ",
+        cols.join(", "),
+        from.join(", "),
+        made("index")
+            .into_iter()
+            .chain(made("trigger"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
 }
 
 /// `shape` (a table's SQL) with column `column` declared TEXT, not BLOB.

@@ -1254,7 +1254,14 @@ fn a_message_id_that_is_no_uuid_stops_the_upgrade_and_changes_nothing() {
 /// SQLite's storage class and length of the values there, PostgreSQL's
 /// type of the column.
 fn visit_id_types(env: &Env) -> Vec<Vec<String>> {
-    let each: Vec<String> = crate::common::VISIT_IDS_59
+    id_types(env, crate::common::VISIT_IDS_59)
+}
+
+/// How `env`'s database keeps the columns `cols` (`table.column`):
+/// SQLite's storage class and length of the values there, PostgreSQL's
+/// type of the column.
+fn id_types(env: &Env, cols: &[&str]) -> Vec<Vec<String>> {
+    let each: Vec<String> = cols
         .iter()
         .map(|tc| {
             let (t, c) = tc.split_once('.').unwrap();
@@ -1273,17 +1280,27 @@ fn visit_id_types(env: &Env) -> Vec<Vec<String>> {
     env.rows(&format!("{} ORDER BY 1", each.join(" UNION ALL ")))
 }
 
-/// The tables schema 59 copies, as the database describes them: SQLite's
-/// own SQL of each table, index and trigger, PostgreSQL's of each index
-/// and constraint.
+/// The tables schema 59 copies, as the database describes them
+/// ([`described`]).
 fn visit_tables(env: &Env) -> Vec<Vec<String>> {
-    let tables = "'appointments', 'events', 'reminders', 'inbox', 'appointment_resources', \
-                  'calendar_writes', 'access_log', 'patient_links'";
+    described(
+        env,
+        "'appointments', 'events', 'reminders', 'inbox', 'appointment_resources', \
+         'calendar_writes', 'access_log', 'patient_links'",
+    )
+}
+
+/// The tables `tables` (an SQL list of names), as the database describes
+/// them: SQLite's own SQL of each table, index and trigger, PostgreSQL's
+/// of each index, trigger and constraint, the other tables' references to
+/// them too.
+fn described(env: &Env, tables: &str) -> Vec<Vec<String>> {
     env.rows(&match env.url() {
         Some(_) => format!(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({tables}) \
-             UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint \
-             WHERE conrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
+             UNION ALL SELECT conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid) \
+             FROM pg_constraint WHERE conrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
+             OR confrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
              UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger \
              WHERE tgrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
              AND NOT tgisinternal ORDER BY 1, 2"
@@ -1611,51 +1628,6 @@ fn refused_for_references(env: &Env, sql: &str) {
     assert!(e.to_lowercase().contains("foreign key"), "{e}");
 }
 
-/// How `env`'s database keeps the patients' IDs, column by column: SQLite's
-/// storage class and length of the values there, PostgreSQL's type of the
-/// column.
-fn patient_id_types(env: &Env) -> Vec<Vec<String>> {
-    let each: Vec<String> = crate::common::PATIENT_IDS_61
-        .iter()
-        .map(|tc| {
-            let (t, c) = tc.split_once('.').unwrap();
-            match env.url() {
-                Some(_) => format!(
-                    "SELECT '{tc} ' || data_type FROM information_schema.columns \
-                     WHERE table_name = '{t}' AND column_name = '{c}'"
-                ),
-                None => format!(
-                    "SELECT DISTINCT '{tc} ' || typeof({c}) || ' ' || length({c}) FROM {t} \
-                     WHERE {c} IS NOT NULL"
-                ),
-            }
-        })
-        .collect();
-    env.rows(&format!("{} ORDER BY 1", each.join(" UNION ALL ")))
-}
-
-/// The tables schema 61 copies, as the database describes them: SQLite's
-/// own SQL of each table, index and trigger, PostgreSQL's of each index
-/// and constraint, and the references of the other tables to them.
-fn patient_tables(env: &Env) -> Vec<Vec<String>> {
-    let tables = "'patients', 'appointments', 'waitlist', 'inbox', 'access_log'";
-    env.rows(&match env.url() {
-        Some(_) => format!(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({tables}) \
-             UNION ALL SELECT conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid) \
-             FROM pg_constraint WHERE conrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
-             OR confrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
-             UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger \
-             WHERE tgrelid IN (SELECT oid FROM pg_class WHERE relname IN ({tables})) \
-             AND NOT tgisinternal ORDER BY 1, 2"
-        ),
-        None => format!(
-            "SELECT type, name, coalesce(sql, '') FROM sqlite_master \
-             WHERE tbl_name IN ({tables}) ORDER BY 2"
-        ),
-    })
-}
-
 /// A database of schema 60 takes schema 61 on its next command: the
 /// patients, and every table that names one (the appointments, the
 /// waitlist, the inbox, the access log), copied a batch per transaction
@@ -1732,7 +1704,7 @@ fn patient_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
     for named in &before[6..8] {
         assert!(named.to_string().contains(who.as_str()), "{named}");
     }
-    let types = patient_id_types(&env);
+    let types = id_types(&env, crate::common::PATIENT_IDS_61);
     let sixteen = if env.url().is_some() {
         " uuid"
     } else {
@@ -1742,11 +1714,14 @@ fn patient_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
     for t in &types {
         assert!(t[0].ends_with(sixteen), "{t:?}");
     }
-    let tables = patient_tables(&env);
+    let tables = described(
+        &env,
+        "'patients', 'appointments', 'waitlist', 'inbox', 'access_log'",
+    );
 
     crate::common::undo_schema_61(&env);
     crate::common::set_schema_version(&env, 60);
-    for t in patient_id_types(&env) {
+    for t in id_types(&env, crate::common::PATIENT_IDS_61) {
         assert!(
             t[0].ends_with(" text") || t[0].ends_with(" text 36"),
             "{t:?}"
@@ -1790,8 +1765,14 @@ fn patient_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
     for (i, (now, then)) in seen(&env).iter().zip(&before).enumerate() {
         assert_eq!(now, then, "{i}");
     }
-    assert_eq!(patient_id_types(&env), types);
-    assert_eq!(patient_tables(&env), tables);
+    assert_eq!(id_types(&env, crate::common::PATIENT_IDS_61), types);
+    assert_eq!(
+        described(
+            &env,
+            "'patients', 'appointments', 'waitlist', 'inbox', 'access_log'",
+        ),
+        tables
+    );
     assert!(!crate::common::has_table(&env, "patients_61"));
     // The database refuses as it did: (by its references) a patient's
     // visits without the patient.
