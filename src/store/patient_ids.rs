@@ -11,10 +11,9 @@
 //! are off for this step (the migration runner's `Step::Rebuild`), since
 //! the events and the messages keep referring to the appointments.
 
-use super::db::{Backend, On, Tx};
-use super::visit_ids::{bytes, copy_batch, made_on, referring, rename_constraints, Copied, TABLES};
-use crate::args;
-use crate::error::{Error, Result};
+use super::db::{Backend, Tx};
+use super::visit_ids::{bytes, copy_batch, rebuilt, Copied, TABLES};
+use crate::error::Result;
 
 /// Rows copied per transaction (in debug builds, `APPT_TEST_BATCH`).
 const BATCH: i64 = 20_000;
@@ -71,36 +70,26 @@ const WAITLIST: Copied = Copied {
 /// The appointments keep schema 60's shape, and the inbox and the access
 /// log schema 59's, each with its patient's ID as 16 bytes.
 fn tables() -> [(Copied, String); 5] {
-    let later = |table: &str, shape: &str| {
+    // A table of schema 59's, with its patient's ID as 16 bytes; in
+    // `shape` when given (the appointments'), else in schema 59's own.
+    let later = |table: &str, shape: Option<&str>| {
         let t = TABLES
             .iter()
             .find(|t| t.table == table)
             .expect("a table of schema 59");
         let copied = Copied {
             ids: &["patient_id"],
-            shape: "",
             ..*t
         };
-        (copied, patient_ids(shape))
+        (copied, patient_ids(shape.unwrap_or(t.shape)))
     };
-    let appointments = later("appointments", super::visit_codes::SHAPE);
-    let inbox = later("inbox", shape_59("inbox"));
-    let access_log = later("access_log", shape_59("access_log"));
     [
         (PATIENTS, PATIENTS.shape.to_string()),
-        appointments,
+        later("appointments", Some(super::visit_codes::SHAPE)),
         (WAITLIST, WAITLIST.shape.to_string()),
-        inbox,
-        access_log,
+        later("inbox", None),
+        later("access_log", None),
     ]
-}
-
-/// Schema 59's shape of `table`.
-fn shape_59(table: &str) -> &'static str {
-    TABLES
-        .iter()
-        .find(|t| t.table == table)
-        .map_or("", |t| t.shape)
 }
 
 /// `shape` with its patient's ID as 16 bytes, referring to the patients'
@@ -144,56 +133,9 @@ pub fn patient_ids_step(tx: &Tx) -> Result<bool> {
             return Ok(false);
         }
     }
-    take_places(tx)?;
+    let names = tables().map(|(t, _)| t.table);
+    rebuilt(tx, &names, &copy, &str::to_string)?;
     Ok(true)
-}
-
-/// The copies take the tables' names, once each holds as many rows as its
-/// table; each old table's indexes, triggers and (PostgreSQL) exclusion
-/// constraint are made again on its copy, and (PostgreSQL) the other
-/// tables' references to them.
-fn take_places(tx: &Tx) -> Result<()> {
-    let tables = tables();
-    let counted = |table: &str| -> Result<i64> {
-        tx.one(
-            On::NOTHING,
-            &format!("SELECT count(*) FROM {table}"),
-            args![],
-        )
-    };
-    let mut again = Vec::new();
-    for (t, _) in &tables {
-        let (old, new) = (counted(t.table)?, counted(&copy(t.table))?);
-        if old != new {
-            return Err(Error::internal(crate::text::msg!(
-                "e-copy_is_short",
-                table = t.table,
-                a = old,
-                b = new
-            )));
-        }
-        again.extend(made_on(tx, t.table)?);
-    }
-    let names: Vec<&str> = tables.iter().map(|(t, _)| t.table).collect();
-    let references = referring(tx, &names)?;
-    // The tables that refer to the others go first.
-    for (t, _) in tables.iter().rev() {
-        tx.script(&match tx.backend() {
-            Backend::Sqlite => format!("DROP TABLE {}", t.table),
-            Backend::Postgres => format!("DROP TABLE {} CASCADE", t.table),
-        })?;
-    }
-    for (t, _) in &tables {
-        let from = copy(t.table);
-        tx.script(&format!("ALTER TABLE {from} RENAME TO {}", t.table))?;
-        if tx.backend() == Backend::Postgres {
-            rename_constraints(tx, t.table, &from)?;
-        }
-    }
-    for sql in again.iter().chain(&references) {
-        tx.script(sql)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

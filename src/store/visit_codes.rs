@@ -10,11 +10,10 @@
 //! description of them, each status written as its number; the tables that
 //! refer to the appointments refer to the copy.
 
-use super::db::{Backend, On, Tx};
-use super::visit_ids::{copy_batch, made_on, referring, rename_constraints, APPOINTMENT_COLS};
-use crate::args;
+use super::db::{Backend, Tx};
+use super::visit_ids::{copy_batch, rebuilt, APPOINTMENT_COLS};
 use crate::core::{Coded, Modality, Status, Urgency, VisitType, SOURCES};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Rows copied per transaction (in debug builds, `APPT_TEST_BATCH`).
 const BATCH: i64 = 20_000;
@@ -125,51 +124,10 @@ pub fn appointment_codes(tx: &Tx) -> Result<bool> {
     {
         return Ok(false);
     }
-    take_place(tx)?;
+    // Its indexes and PostgreSQL's exclusion constraint name each status
+    // by its number now.
+    rebuilt(tx, &["appointments"], &|_| COPY.to_string(), &numbered)?;
     Ok(true)
-}
-
-/// The copy takes the table's name, its indexes (and PostgreSQL's
-/// exclusion constraint) with each status as its number, and the
-/// references of the tables that refer to it. SQLite's foreign keys are
-/// off for this step (the migration runner's `Step::Rebuild`), so the old
-/// table can go while others refer to it; PostgreSQL drops their
-/// references with it and makes them again.
-fn take_place(tx: &Tx) -> Result<()> {
-    let counted = |table: &str| -> Result<i64> {
-        tx.one(
-            On::NOTHING,
-            &format!("SELECT count(*) FROM {table}"),
-            args![],
-        )
-    };
-    let (old, new) = (counted("appointments")?, counted(COPY)?);
-    if old != new {
-        return Err(Error::internal(crate::text::msg!(
-            "e-copy_is_short",
-            table = "appointments",
-            a = old,
-            b = new
-        )));
-    }
-    let again: Vec<String> = made_on(tx, "appointments")?
-        .iter()
-        .map(|sql| numbered(sql))
-        .collect();
-    let references = referring(tx, &["appointments"])?;
-    let drop = match tx.backend() {
-        Backend::Sqlite => "DROP TABLE appointments",
-        Backend::Postgres => "DROP TABLE appointments CASCADE",
-    };
-    tx.script(drop)?;
-    tx.script(&format!("ALTER TABLE {COPY} RENAME TO appointments"))?;
-    if tx.backend() == Backend::Postgres {
-        rename_constraints(tx, "appointments", COPY)?;
-    }
-    for sql in again.iter().chain(&references) {
-        tx.script(sql)?;
-    }
-    Ok(())
 }
 
 /// An index's or a constraint's statement with each status named in it

@@ -12,7 +12,7 @@
 
 use super::db::{shown_id, Backend, On, Tx, Val};
 use crate::args;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Rows copied per transaction (in debug builds, `APPT_TEST_BATCH`).
 const BATCH: i64 = 20_000;
@@ -347,7 +347,7 @@ fn take_places(tx: &Tx) -> Result<()> {
 
 /// The statements that made `table`'s indexes, triggers and (PostgreSQL)
 /// exclusion constraints, but for its key.
-pub(super) fn made_on(tx: &Tx, table: &str) -> Result<Vec<String>> {
+fn made_on(tx: &Tx, table: &str) -> Result<Vec<String>> {
     match tx.backend() {
         Backend::Sqlite => tx.rows(
             On::NOTHING,
@@ -378,7 +378,7 @@ pub(super) fn made_on(tx: &Tx, table: &str) -> Result<Vec<String>> {
 
 /// On PostgreSQL, the constraints `from` named after itself (its key, its
 /// references, its checks) take `table`'s name in their place.
-pub(super) fn rename_constraints(tx: &Tx, table: &str, from: &str) -> Result<()> {
+fn rename_constraints(tx: &Tx, table: &str, from: &str) -> Result<()> {
     let names: Vec<String> = tx.rows(
         On::NOTHING,
         &format!("SELECT conname FROM pg_constraint WHERE conrelid = '{table}'::regclass"),
@@ -398,7 +398,7 @@ pub(super) fn rename_constraints(tx: &Tx, table: &str, from: &str) -> Result<()>
 /// The statements that make again, on PostgreSQL, the references to
 /// `tables` of the tables not among them (SQLite's are part of those tables
 /// and name the table, whichever it is).
-pub(super) fn referring(tx: &Tx, tables: &[&str]) -> Result<Vec<String>> {
+fn referring(tx: &Tx, tables: &[&str]) -> Result<Vec<String>> {
     match tx.backend() {
         Backend::Sqlite => Ok(Vec::new()),
         Backend::Postgres => {
@@ -418,4 +418,58 @@ pub(super) fn referring(tx: &Tx, tables: &[&str]) -> Result<Vec<String>> {
             )
         }
     }
+}
+
+/// For a `Step::Rebuild`: each of `tables` gives its place to its copy
+/// (`copy`), once every copy holds as many rows as its table (an older appt
+/// still writing behind a copy's cursor would leave it short). Each old
+/// table's indexes, triggers and (PostgreSQL) exclusion constraint are made
+/// again on its copy as `again` writes them, and, on PostgreSQL, the other
+/// tables' references to them: SQLite's foreign keys are off for the step,
+/// so an old table can go while others refer to it, and PostgreSQL drops
+/// those references with it. The tables that refer to the others come last.
+pub(super) fn rebuilt(
+    tx: &Tx,
+    tables: &[&str],
+    copy: &dyn Fn(&str) -> String,
+    again: &dyn Fn(&str) -> String,
+) -> Result<()> {
+    let counted = |table: &str| -> Result<i64> {
+        tx.one(
+            On::NOTHING,
+            &format!("SELECT count(*) FROM {table}"),
+            args![],
+        )
+    };
+    let mut made = Vec::new();
+    for &t in tables {
+        let (old, new) = (counted(t)?, counted(&copy(t))?);
+        if old != new {
+            return Err(Error::internal(crate::text::msg!(
+                "e-copy_is_short",
+                table = t,
+                a = old,
+                b = new
+            )));
+        }
+        made.extend(made_on(tx, t)?.iter().map(|sql| again(sql)));
+    }
+    let references = referring(tx, tables)?;
+    for t in tables.iter().rev() {
+        tx.script(&match tx.backend() {
+            Backend::Sqlite => format!("DROP TABLE {t}"),
+            Backend::Postgres => format!("DROP TABLE {t} CASCADE"),
+        })?;
+    }
+    for &t in tables {
+        let from = copy(t);
+        tx.script(&format!("ALTER TABLE {from} RENAME TO {t}"))?;
+        if tx.backend() == Backend::Postgres {
+            rename_constraints(tx, t, &from)?;
+        }
+    }
+    for sql in made.iter().chain(&references) {
+        tx.script(sql)?;
+    }
+    Ok(())
 }
