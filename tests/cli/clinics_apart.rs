@@ -912,12 +912,22 @@ fn a_clinics_token_counts_a_shared_patients_no_shows_at_its_clinic_alone() {
         &["--clinic", "Norte"],
     );
     let eraser = token(&env, "norte-dpo", "patients:erase", &["--clinic", "Norte"]);
+    let central = token(
+        &env,
+        "central-export",
+        "patients:export",
+        &["--clinic", "Central"],
+    );
     let all = env.ok(&["patient", "export", &patient]);
     assert_eq!(all["patient"]["no_show_count"], 1, "{all}");
     let srv = Server::start(&env, &[]);
     let r = srv.get(&format!("/v1/patients/{patient}/export"), &exporter);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["patient"]["no_show_count"], 0, "{}", r.body);
+    // Central's token is given the one at Central.
+    let r = srv.get(&format!("/v1/patients/{patient}/export"), &central);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["patient"]["no_show_count"], 1, "{}", r.body);
     let r = srv.post(
         &format!("/v1/patients/{patient}/erase"),
         &eraser,
