@@ -69,6 +69,24 @@ fn count(tx: &Tx, table: &str) -> Result<i64> {
     tx.one(On::SCAN, &format!("SELECT count(*) FROM {table}"), args![])
 }
 
+/// The indexes (but the keys and the unique constraints) and PostgreSQL's
+/// exclusion constraints that are made once every row is in, each as the
+/// statement that drops it and the one that makes it again. An index
+/// grown a row at a time in an order not its own is split as it goes, and
+/// left 45 to 75% full on PostgreSQL; made from the rows at once it is
+/// packed, and sooner made (docs/performance/issue-69.md). A table with
+/// triggers keeps its indexes while it is filled, since a trigger may read
+/// them.
+fn made_later(tx: &Tx) -> Result<Vec<(String, String)>> {
+    let mut later = Vec::new();
+    for (table, ..) in TABLES {
+        if super::visit_ids::triggers(tx, table)?.is_empty() {
+            later.extend(super::visit_ids::indexes(tx, table)?);
+        }
+    }
+    Ok(later)
+}
+
 /// Copies everything in `from` into `to`, which must hold no rows; returns
 /// each table with the rows copied. Nothing is written unless every count
 /// matches.
@@ -87,6 +105,10 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
                 }
             }
             dst.exec(On::writes(&[Table::Meta]), "DELETE FROM meta", &[])?;
+            let later = made_later(dst)?;
+            for (drop, _) in &later {
+                dst.script(drop)?;
+            }
             let mut copied = Vec::new();
             for (table, cols, more) in TABLES {
                 let cols = columns::and(cols, more);
@@ -124,6 +146,9 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
                     return Err(Error::database(crate::text::msg!("e-transfer_of_copied_rows_of_nothing_was", table = table, has = has, had = had)));
                 }
                 copied.push((*table, has));
+            }
+            for (_, make) in &later {
+                dst.script(make)?;
             }
             if dst.backend() == Backend::Postgres {
                 // Event IDs were copied as they were: new ones follow the last.

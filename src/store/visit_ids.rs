@@ -10,7 +10,7 @@
 //! Where a copy got to is its last key, so an upgrade killed half-way goes
 //! on where it stopped (as [`super::rewrite`]'s copies do).
 
-use super::db::{shown_id, Backend, On, Tx, Val};
+use super::db::{shown_id, Backend, On, Row, Tx, Val};
 use crate::args;
 use crate::error::{Error, Result};
 
@@ -348,26 +348,61 @@ fn take_places(tx: &Tx) -> Result<()> {
 /// The statements that made `table`'s indexes, triggers and (PostgreSQL)
 /// exclusion constraints, but for its key.
 fn made_on(tx: &Tx, table: &str) -> Result<Vec<String>> {
+    let mut made: Vec<String> = indexes(tx, table)?
+        .into_iter()
+        .map(|(_, make)| make)
+        .collect();
+    made.extend(triggers(tx, table)?);
+    Ok(made)
+}
+
+/// `table`'s indexes but its key's, and (PostgreSQL) its exclusion
+/// constraints, each as the statement that drops it and the one that makes
+/// it again as it is. A unique constraint's index stays out: another
+/// table's reference may need it.
+pub(super) fn indexes(tx: &Tx, table: &str) -> Result<Vec<(String, String)>> {
+    let pair = |r: &Row| Ok((r.get(0)?, r.get(1)?));
     match tx.backend() {
         Backend::Sqlite => tx.rows(
             On::NOTHING,
-            "SELECT sql FROM sqlite_master WHERE tbl_name = ?1 AND type IN ('index', 'trigger') \
-             AND sql IS NOT NULL ORDER BY type, name",
+            "SELECT 'DROP INDEX ' || name, sql FROM sqlite_master \
+             WHERE tbl_name = ?1 AND type = 'index' AND sql IS NOT NULL ORDER BY name",
+            args![table],
+            pair,
+        ),
+        Backend::Postgres => tx.rows(
+            On::NOTHING,
+            &format!(
+                "SELECT 'DROP INDEX ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) \
+                 FROM pg_index i WHERE i.indrelid = '{table}'::regclass \
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) \
+                 UNION ALL \
+                 SELECT 'ALTER TABLE {table} DROP CONSTRAINT ' || conname, \
+                        'ALTER TABLE {table} ADD CONSTRAINT ' || conname || ' ' \
+                        || pg_get_constraintdef(oid) \
+                 FROM pg_constraint WHERE conrelid = '{table}'::regclass AND contype = 'x'"
+            ),
+            args![],
+            pair,
+        ),
+    }
+}
+
+/// The statements that made `table`'s triggers (PostgreSQL's own, for its
+/// references, are not among them).
+pub(super) fn triggers(tx: &Tx, table: &str) -> Result<Vec<String>> {
+    match tx.backend() {
+        Backend::Sqlite => tx.rows(
+            On::NOTHING,
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ?1 AND type = 'trigger' \
+             AND sql IS NOT NULL ORDER BY name",
             args![table],
             |r| r.get(0),
         ),
         Backend::Postgres => tx.rows(
             On::NOTHING,
             &format!(
-                "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i \
-                 WHERE i.indrelid = '{table}'::regclass \
-                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) \
-                 UNION ALL \
-                 SELECT 'ALTER TABLE {table} ADD CONSTRAINT ' || conname || ' ' \
-                        || pg_get_constraintdef(oid) \
-                 FROM pg_constraint WHERE conrelid = '{table}'::regclass AND contype = 'x' \
-                 UNION ALL \
-                 SELECT pg_get_triggerdef(oid) FROM pg_trigger \
+                "SELECT pg_get_triggerdef(oid) FROM pg_trigger \
                  WHERE tgrelid = '{table}'::regclass AND NOT tgisinternal"
             ),
             args![],
