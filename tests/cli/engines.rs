@@ -432,14 +432,12 @@ fn exported(env: &Env) -> Vec<Value> {
     all
 }
 
-#[test]
-fn transfer_copies_hundreds_of_rows_a_few_hundred_per_insert() {
-    // More rows than one insert takes (appointments, patients, reminders,
-    // events), so every table is copied in full inserts and a remainder.
-    let env = busy_clinic();
+/// `n` visits imported into `env`, eight a weekday with Dr. García from
+/// 17 June 2026, each with a patient of its own; how many were booked.
+fn import_weekdays(env: &Env, n: usize) -> usize {
     let mut lines = Vec::new();
     let mut day = chrono::NaiveDate::from_ymd_opt(2026, 6, 17).unwrap();
-    while lines.len() < 300 {
+    while lines.len() < n {
         if chrono::Datelike::weekday(&day).number_from_monday() <= 5 {
             for slot in 0..8 {
                 let n = lines.len();
@@ -459,6 +457,15 @@ fn transfer_copies_hundreds_of_rows_a_few_hundred_per_insert() {
     std::fs::write(&file, lines.join("\n")).unwrap();
     let done = env.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(done["booked"], lines.len(), "{done}");
+    lines.len()
+}
+
+#[test]
+fn transfer_copies_hundreds_of_rows_a_few_hundred_per_insert() {
+    // More rows than one insert takes (appointments, patients, reminders,
+    // events), so every table is copied in full inserts and a remainder.
+    let env = busy_clinic();
+    let booked = import_weekdays(&env, 300);
 
     let mut targets = vec![env.dir.path().join("copy.db")];
     if let Some(server) = pg_server() {
@@ -468,7 +475,7 @@ fn transfer_copies_hundreds_of_rows_a_few_hundred_per_insert() {
         let copied = env.ok(&["transfer", "--to", to.to_str().unwrap()]);
         let rows = rows_of(&copied);
         let count = |t: &str| rows.iter().find(|(n, _)| n == t).unwrap().1;
-        assert_eq!(count("appointments") as usize, lines.len() + 2, "{copied}");
+        assert_eq!(count("appointments") as usize, booked + 2, "{copied}");
         assert!(
             count("reminders") > 600 && count("events") > 300,
             "{copied}"
@@ -558,27 +565,7 @@ fn transfer_makes_the_indexes_once_the_rows_are_in_packed_and_as_they_were() {
     // order none of their indexes has (an ID is random): an index grown
     // a row at a time is split as it goes.
     let env = busy_clinic();
-    let mut lines = Vec::new();
-    let mut day = chrono::NaiveDate::from_ymd_opt(2026, 6, 17).unwrap();
-    while lines.len() < 1200 {
-        if chrono::Datelike::weekday(&day).number_from_monday() <= 5 {
-            for slot in 0..8 {
-                let n = lines.len();
-                lines.push(
-                    serde_json::json!({
-                        "doctor": "Dr. García", "date": day.to_string(),
-                        "time": format!("{:02}:{:02}", 9 + slot / 2, slot % 2 * 30),
-                        "phone": format!("+50375{n:06}"), "name": format!("Paciente {n}"),
-                    })
-                    .to_string(),
-                );
-            }
-        }
-        day += chrono::Duration::days(1);
-    }
-    let file = env.dir.path().join("bulk.jsonl");
-    std::fs::write(&file, lines.join("\n")).unwrap();
-    assert_eq!(env.ok(&["import", file.to_str().unwrap()])["booked"], 1200);
+    import_weekdays(&env, 1200);
 
     let mut targets = vec![(
         env.dir.path().join("copy.db"),

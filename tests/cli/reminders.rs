@@ -43,6 +43,16 @@ fn in_batches_of_two(env: &Env, args: &[&str]) -> Output {
         .expect("run")
 }
 
+/// Runs `args` with upgrades copying two rows a batch: the upgrade stops
+/// with `DATABASE_ERROR` (exit 6), the database still at schema `at`.
+fn upgrade_stops(env: &Env, args: &[&str], at: &str) {
+    let out = in_batches_of_two(env, args);
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
+    assert_eq!(crate::common::schema_version(env), at);
+}
+
 #[test]
 fn booking_schedules_one_reminder_per_offset_still_ahead() {
     let env = Env::clinic();
@@ -1357,11 +1367,7 @@ fn appointment_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same()
         "INSERT INTO patient_links (nonce, kind, target_id, created_at) \
          VALUES ('00', 'appointment', 'no-id', 0)",
     );
-    let out = in_batches_of_two(&env, &["remind", "list"]);
-    assert_eq!(out.status.code(), Some(6), "{out:?}");
-    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
-    assert_eq!(crate::common::schema_version(&env), "58");
+    upgrade_stops(&env, &["remind", "list"], "58");
     // The batches before it were kept: every visit and message copied.
     for t in ["appointments", "reminders"] {
         assert_eq!(
@@ -1542,11 +1548,7 @@ fn a_visits_status_source_kind_and_date_are_kept_as_numbers_and_shown_the_same()
         env.id_literal(bad)
     ));
     let stops = |env: &Env| {
-        let out = in_batches_of_two(env, &["list"]);
-        assert_eq!(out.status.code(), Some(6), "{out:?}");
-        let e: Value = serde_json::from_slice(&out.stderr).unwrap();
-        assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
-        assert_eq!(crate::common::schema_version(env), "59");
+        upgrade_stops(env, &["list"], "59");
         // The batch before it was kept; the one that met it was undone.
         assert_eq!(env.rows("SELECT count(*) FROM appointments_60"), [["2"]]);
     };
@@ -1576,11 +1578,7 @@ fn a_visits_status_source_kind_and_date_are_kept_as_numbers_and_shown_the_same()
          FROM appointments WHERE id = {}",
         env.id_literal(bad)
     ));
-    let out = in_batches_of_two(&env, &["list"]);
-    assert_eq!(out.status.code(), Some(6), "{out:?}");
-    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
-    assert_eq!(crate::common::schema_version(&env), "59");
+    upgrade_stops(&env, &["list"], "59");
     assert!(crate::common::has_table(&env, "appointments_60"));
     env.exec(&format!("DELETE FROM appointments WHERE id = {behind}"));
     let out = in_batches_of_two(&env, &["check"]);
@@ -1735,11 +1733,7 @@ fn patient_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
         "INSERT INTO patients (id, full_name, name_key, phone, created_at, updated_at) \
          VALUES ('{bad}', 'Nadie', 'nadie', '+50370000099', 0, 0)"
     ));
-    let out = in_batches_of_two(&env, &["list"]);
-    assert_eq!(out.status.code(), Some(6), "{out:?}");
-    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
-    assert_eq!(crate::common::schema_version(&env), "60");
+    upgrade_stops(&env, &["list"], "60");
     // The batch before it was kept; the one that met it was undone.
     assert_eq!(env.rows("SELECT count(*) FROM patients_61"), [["2"]]);
     env.exec(&format!("DELETE FROM patients WHERE id = '{bad}'"));
@@ -1751,11 +1745,7 @@ fn patient_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
         "INSERT INTO patients (id, full_name, name_key, phone, created_at, updated_at) \
          VALUES ('{behind}', 'Nadie', 'nadie', '+50370000099', 0, 0)"
     ));
-    let out = in_batches_of_two(&env, &["list"]);
-    assert_eq!(out.status.code(), Some(6), "{out:?}");
-    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
-    assert_eq!(crate::common::schema_version(&env), "60");
+    upgrade_stops(&env, &["list"], "60");
     assert!(crate::common::has_table(&env, "patients_61"));
     env.exec(&format!("DELETE FROM patients WHERE id = '{behind}'"));
 
