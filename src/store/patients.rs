@@ -1,7 +1,7 @@
 //! The `patients` table: one row per phone number.
 
 use super::asked::Asked;
-use super::db::{self, Backend, Row, Tx, Val};
+use super::db::{self, Backend, Row, ToVal, Tx, Val};
 use super::db::{Insert, On, Table};
 use super::keys::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
 use super::stored::{col, opt, Kind, Layout};
@@ -289,7 +289,7 @@ pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<Vec<Stored>> {
 /// writes forget their phone's).
 pub fn by_phone(conn: &Tx, phone: &str) -> Result<Option<Stored>> {
     conn.memo(Asked::PatientByPhone(phone), || {
-        one(conn, "phone = ?1", Val::Text(phone.to_string()))
+        one(conn, "phone = ?1", phone.to_val())
     })
 }
 

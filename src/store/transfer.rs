@@ -73,7 +73,7 @@ fn count(tx: &Tx, table: &str) -> Result<i64> {
 /// exclusion constraints that are made once every row is in, each as the
 /// statement that drops it and the one that makes it again. An index
 /// grown a row at a time in an order not its own is split as it goes, and
-/// left 45 to 75% full on PostgreSQL; made from the rows at once it is
+/// left 43 to 82% full on PostgreSQL; made from the rows at once it is
 /// packed, and sooner made (docs/performance/issue-69.md). A table with
 /// triggers keeps its indexes while it is filled, since a trigger may read
 /// them.
