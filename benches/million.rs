@@ -882,10 +882,21 @@ impl Plan {
         let text = |sql: &str| -> Res<String> { c.query_row(sql, [], |r| r.get(0)).map_err(err) };
         let now = now();
         let day = now.date_naive() + Duration::days(1);
-        let clinic_id = text("SELECT id FROM clinics ORDER BY name LIMIT 1")?;
-        let doctor = text(&format!(
-            "SELECT doctor_id FROM windows WHERE clinic_id = '{clinic_id}' ORDER BY doctor_id LIMIT 1"
-        ))?;
+        // A clinic's and a doctor's ID are kept as their 16 bytes.
+        let shown = |b: [u8; 16]| uuid::Uuid::from_bytes(b).to_string();
+        let clinic: [u8; 16] = c
+            .query_row("SELECT id FROM clinics ORDER BY name LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .map_err(err)?;
+        let doctor = c
+            .query_row(
+                "SELECT doctor_id FROM windows WHERE clinic_id = ?1 ORDER BY doctor_id LIMIT 1",
+                [clinic],
+                |r| r.get(0).map(shown),
+            )
+            .map_err(err)?;
+        let clinic_id = shown(clinic);
         let mut st = c
             .prepare(&format!(
                 "SELECT id FROM reminders WHERE status = {} AND due_at <= {} ORDER BY id",
@@ -913,7 +924,7 @@ impl Plan {
             .map_err(err)?;
         for r in st
             .query_map([day_no(from)], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                Ok((shown(r.get(0)?), r.get::<_, i64>(1)?))
             })
             .map_err(err)?
         {
@@ -923,7 +934,7 @@ impl Plan {
             .prepare("SELECT DISTINCT w.doctor_id, c.timezone FROM windows w JOIN clinics c ON c.id = w.clinic_id ORDER BY w.doctor_id")
             .map_err(err)?;
         let docs = st
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map([], |r| Ok((shown(r.get(0)?), r.get::<_, String>(1)?)))
             .map_err(err)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(err)?;
@@ -1020,7 +1031,9 @@ impl Engine {
     }
 
     /// A literal of the ID `id` where IDs are kept as their 16 bytes (a
-    /// message's): a BLOB on SQLite, a `uuid` on PostgreSQL.
+    /// message's, an appointment's, a patient's, and since schema 62 a
+    /// clinic's, a doctor's, a service's and a window's, wherever a column
+    /// names one): a BLOB on SQLite, a `uuid` on PostgreSQL.
     fn id_literal(&self, id: &str) -> String {
         if self.pg() {
             format!("'{id}'")
@@ -1029,7 +1042,8 @@ impl Engine {
         }
     }
 
-    /// The text of the ID of 16 bytes in `col`, as appt shows it.
+    /// The text of the ID of 16 bytes in `col`, as appt shows it (NULL
+    /// where it is NULL).
     fn id_text(&self, col: &str) -> String {
         if self.pg() {
             format!("{col}::text")
@@ -1089,8 +1103,8 @@ impl Engine {
         let o = self.obj();
         let ts = |c: &str| self.ts(c);
         format!(
-            "{o}('id',{id},'clinic_id',a.clinic_id,'doctor_id',a.doctor_id,'patient_id',{patient_id},\
-             'service_id',a.service_id,'date',{date},'start_time',{st},'end_time',{et},\
+            "{o}('id',{id},'clinic_id',{clinic_id},'doctor_id',{doctor_id},'patient_id',{patient_id},\
+             'service_id',{service_id},'date',{date},'start_time',{st},'end_time',{et},\
              'duration_minutes',a.duration_minutes,'starts_at',{sa},'ends_at',{ea},'timezone',c.timezone,\
              'status',{status},'token_number',a.token_number,'source',{source},'session',a.session,\
              'batch',a.batch,'reason',a.reason,'notes',a.notes,'diagnosis',a.diagnosis,\
@@ -1098,13 +1112,18 @@ impl Engine {
              'follow_up_date',a.follow_up_date,'cancellation_reason',a.cancellation_reason,\
              'external_reference_id',a.external_reference_id,\
              'patient',{o}('id',{pid},'full_name',p.full_name,'phone',p.phone),\
-             'doctor',CASE WHEN d.id IS NULL THEN NULL ELSE {o}('id',d.id,'full_name',d.full_name,'specialty',d.specialty) END,\
-             'service',CASE WHEN s.id IS NULL THEN NULL ELSE {o}('id',s.id,'name',s.name,'duration_minutes',s.duration_minutes) END,\
+             'doctor',CASE WHEN d.id IS NULL THEN NULL ELSE {o}('id',{did},'full_name',d.full_name,'specialty',d.specialty) END,\
+             'service',CASE WHEN s.id IS NULL THEN NULL ELSE {o}('id',{sid},'name',s.name,'duration_minutes',s.duration_minutes) END,\
              'created_at',{ca},'updated_at',{ua},'confirmed_at',{cf},'checked_in_at',{ci},\
              'started_at',{sd},'completed_at',{cd},'cancelled_at',{cc},'no_show_at',{ns})",
             id = self.id_text("a.id"),
+            clinic_id = self.id_text("a.clinic_id"),
+            doctor_id = self.id_text("a.doctor_id"),
             patient_id = self.id_text("a.patient_id"),
+            service_id = self.id_text("a.service_id"),
             pid = self.id_text("p.id"),
+            did = self.id_text("d.id"),
+            sid = self.id_text("s.id"),
             date = self.date_text("a.local_date"),
             status = status_name("a.status"),
             source = source_name("a.source"),
@@ -1379,7 +1398,9 @@ impl Bench<'_> {
         let day = p.day.to_string();
         // The appointments keep their local date as its day number.
         let day_n = day_no(p.day);
-        let clinic_id = &p.clinic_id;
+        // A clinic's and a doctor's ID are kept as their 16 bytes.
+        let clinic_id = e.id_literal(&p.clinic_id);
+        let doc = e.id_literal(&p.doctor);
         let day_start = instant_of(appt::core::zone::el_salvador(), p.day, 0).timestamp();
         let day_end = day_start + 86400;
         // list, one day: the page's total and its first 50.
@@ -1394,41 +1415,42 @@ impl Bench<'_> {
                 "a.clinic_id IN (SELECT id FROM clinics) AND a.local_date = {day_n}"
             )),
             "list --date --clinic" => list(&format!(
-                "a.clinic_id = '{clinic_id}' AND a.local_date = {day_n}"
+                "a.clinic_id = {clinic_id} AND a.local_date = {day_n}"
             )),
             "list --date --clinic --status" => list(&format!(
-                "a.clinic_id = '{clinic_id}' AND a.local_date = {day_n} AND a.status = {}",
+                "a.clinic_id = {clinic_id} AND a.local_date = {day_n} AND a.status = {}",
                 Status::Confirmed.code()
             )),
             "list --date --doctor" => list(&format!(
-                "a.doctor_id = '{}' AND a.starts_at >= {} AND a.starts_at < {} AND a.local_date = {day_n}",
-                p.doctor,
+                "a.doctor_id = {doc} AND a.starts_at >= {} AND a.starts_at < {} AND a.local_date = {day_n}",
                 day_start - 86400,
                 day_end + 86400
             )),
             "list --date --clinic --source" => list(&format!(
-                "a.clinic_id = '{clinic_id}' AND a.local_date = {day_n} AND a.source = {}",
+                "a.clinic_id = {clinic_id} AND a.local_date = {day_n} AND a.source = {}",
                 source("whatsapp")
             )),
             // The day's appointments, windows, doctors and closures.
             "agenda --date" => format!(
-                "SELECT {aj} {JOINS} WHERE a.clinic_id = '{clinic_id}' AND a.local_date = {day_n} \
+                "SELECT {aj} {JOINS} WHERE a.clinic_id = {clinic_id} AND a.local_date = {day_n} \
                    AND a.status <> {cancelled} ORDER BY a.starts_at, a.token_number, a.id; \
-                 SELECT w.id, w.doctor_id, w.start_minute, w.end_minute, w.slot_minutes, w.capacity, d.full_name, d.specialty \
-                   FROM windows w LEFT JOIN doctors d ON d.id = w.doctor_id WHERE w.clinic_id = '{clinic_id}' AND w.open = 1; \
-                 SELECT id, reason FROM closures WHERE (clinic_id = '{clinic_id}' OR doctor_id IN \
-                   (SELECT doctor_id FROM windows WHERE clinic_id = '{clinic_id}')) AND from_date <= '{day}' AND to_date >= '{day}';",
-                cancelled = Status::Cancelled.code()
+                 SELECT {wid}, {wdoc}, w.start_minute, w.end_minute, w.slot_minutes, w.capacity, d.full_name, d.specialty \
+                   FROM windows w LEFT JOIN doctors d ON d.id = w.doctor_id WHERE w.clinic_id = {clinic_id} AND w.open = 1; \
+                 SELECT id, reason FROM closures WHERE (clinic_id = {clinic_id} OR doctor_id IN \
+                   (SELECT doctor_id FROM windows WHERE clinic_id = {clinic_id})) AND from_date <= '{day}' AND to_date >= '{day}';",
+                cancelled = Status::Cancelled.code(),
+                wid = e.id_text("w.id"),
+                wdoc = e.id_text("w.doctor_id"),
             ),
             // The doctor's windows and busy times that day.
             "slots --doctor --date" => format!(
-                "SELECT id, start_minute, end_minute, slot_minutes, capacity, session FROM windows \
-                   WHERE doctor_id = '{doc}' AND open = 1; \
-                 SELECT id, reason FROM closures WHERE (doctor_id = '{doc}' OR clinic_id = '{clinic_id}') \
+                "SELECT {wid}, start_minute, end_minute, slot_minutes, capacity, session FROM windows \
+                   WHERE doctor_id = {doc} AND open = 1; \
+                 SELECT id, reason FROM closures WHERE (doctor_id = {doc} OR clinic_id = {clinic_id}) \
                    AND from_date <= '{day}' AND to_date >= '{day}'; \
-                 SELECT id, starts_at, ends_at FROM appointments WHERE doctor_id = '{doc}' AND starts_at < {day_end} \
+                 SELECT id, starts_at, ends_at FROM appointments WHERE doctor_id = {doc} AND starts_at < {day_end} \
                    AND starts_at > {lo} AND ends_at > {day_start} AND status IN {ACTIVE};",
-                doc = p.doctor,
+                wid = e.id_text("id"),
                 lo = day_start - 480 * 60,
             ),
             "show ID" => format!(
@@ -1443,7 +1465,7 @@ impl Bench<'_> {
                 now().timestamp() - 86400
             ),
             "count --clinic" => format!(
-                "SELECT count(*) FROM appointments WHERE clinic_id = '{clinic_id}' AND created_at >= {};",
+                "SELECT count(*) FROM appointments WHERE clinic_id = {clinic_id} AND created_at >= {};",
                 now().timestamp() - 86400
             ),
             "patient list --search" => format!(
@@ -3379,10 +3401,11 @@ impl Bench<'_> {
         let e = self.engine;
         let p = self.plan;
         let now = board_now();
+        // A clinic's and a doctor's ID are kept as their 16 bytes.
+        let clinic_id = e.id_literal(&p.clinic_id);
         let tz: Tz = e
             .strings(&format!(
-                "SELECT timezone FROM clinics WHERE id = '{}'",
-                p.clinic_id
+                "SELECT timezone FROM clinics WHERE id = {clinic_id}"
             ))?
             .first()
             .ok_or("no clinic")?
@@ -3392,7 +3415,10 @@ impl Bench<'_> {
         let day = date.to_string();
         // The appointments keep their local date as its day number.
         let day_n = day_no(date);
-        let doctors = e.strings("SELECT id FROM doctors ORDER BY id")?;
+        let doctors = e.strings(&format!(
+            "SELECT {} FROM doctors ORDER BY id",
+            e.id_text("id")
+        ))?;
         for d in &doctors {
             for (from, to, session) in [
                 ("08:00", "12:00", "Morning"),
@@ -3479,9 +3505,9 @@ impl Bench<'_> {
         let actor = Actor::Board("bench".into());
         let midnight = instant_of(tz, date, 0).timestamp();
         let rows = e.table(&format!(
-            "SELECT id, CAST(starts_at AS TEXT), doctor_id FROM appointments \
-             WHERE clinic_id = '{}' AND local_date = {day_n} ORDER BY doctor_id, starts_at",
-            p.clinic_id
+            "SELECT id, CAST(starts_at AS TEXT), {} FROM appointments \
+             WHERE clinic_id = {clinic_id} AND local_date = {day_n} ORDER BY doctor_id, starts_at",
+            e.id_text("doctor_id")
         ))?;
         let mut done = 0;
         for r in &rows {
@@ -3518,9 +3544,8 @@ impl Bench<'_> {
              starts_at - 90000, starts_at - 86400, {reminder}, 'whatsapp', 'wamid.' || {text}, \
              CASE WHEN substr({text}, 1, 1) < 'c' THEN starts_at - 86340 END, \
              CASE WHEN substr({text}, 1, 1) < '6' THEN starts_at - 86000 END \
-             FROM appointments WHERE clinic_id = '{}' AND local_date = {day_n} \
+             FROM appointments WHERE clinic_id = {clinic_id} AND local_date = {day_n} \
              ORDER BY id LIMIT {BOARD_MESSAGES}",
-            p.clinic_id,
             sent = MessageStatus::Sent.code(),
             reminder = MessageKind::Reminder.code(),
             // Each message's ID the 16 bytes of its visit's (a message's own
@@ -3673,7 +3698,7 @@ impl Bench<'_> {
             .rev()
             .skip(skip)
             .take(2)
-            .filter_map(|c| c.doctor.as_ref().map(|d| format!("'{}'", d.id)))
+            .filter_map(|c| c.doctor.as_ref().map(|d| self.engine.id_literal(&d.id)))
             .collect();
         self.engine.strings(&format!(
             "SELECT {} FROM appointments WHERE doctor_id IN ({}) AND local_date = {} \
@@ -4126,11 +4151,13 @@ fn source_name(col: &str) -> String {
     named(col, appt::core::SOURCES.iter().map(|n| (source(n), *n)))
 }
 
-/// SQLite's text of the ID of 16 bytes in `col`, as appt shows it.
+/// SQLite's text of the ID of 16 bytes in `col`, as appt shows it; NULL
+/// where it is NULL (a visit's doctor, window or service may be), as
+/// PostgreSQL's `::text` gives (`hex` of NULL is '', which would read `----`).
 fn sqlite_id_text(col: &str) -> String {
     let h = format!("hex({col})");
     format!(
-        "lower(substr({h}, 1, 8) || '-' || substr({h}, 9, 4) || '-' || substr({h}, 13, 4) \
-         || '-' || substr({h}, 17, 4) || '-' || substr({h}, 21))"
+        "CASE WHEN {col} IS NOT NULL THEN lower(substr({h}, 1, 8) || '-' || substr({h}, 9, 4) \
+         || '-' || substr({h}, 13, 4) || '-' || substr({h}, 17, 4) || '-' || substr({h}, 21)) END"
     )
 }

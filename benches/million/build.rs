@@ -154,7 +154,7 @@ fn read_setup(conn: &Connection, names: &[String], wl: &Workload) -> Res<Setup> 
         .prepare("SELECT id, timezone FROM clinics ORDER BY name")
         .map_err(err)?;
     let clinics = st
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .query_map([], |r| Ok((shown(r.get(0)?), r.get::<_, String>(1)?)))
         .map_err(err)?
         .map(|r| {
             let (id, tz) = r.map_err(err)?;
@@ -168,14 +168,16 @@ fn read_setup(conn: &Connection, names: &[String], wl: &Workload) -> Res<Setup> 
     for (i, name) in names.iter().enumerate() {
         let id: String = conn
             .query_row("SELECT id FROM doctors WHERE full_name = ?1", [name], |r| {
-                r.get(0)
+                r.get(0).map(shown)
             })
             .map_err(err)?;
         let mut st = conn
             .prepare("SELECT id, start_minute, session FROM windows WHERE doctor_id = ?1 ORDER BY start_minute")
             .map_err(err)?;
         let windows = st
-            .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([id_bytes(&id)], |r| {
+                Ok((shown(r.get(0)?), r.get(1)?, r.get(2)?))
+            })
             .map_err(err)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(err)?;
@@ -186,7 +188,7 @@ fn read_setup(conn: &Connection, names: &[String], wl: &Workload) -> Res<Setup> 
         });
     }
     let service_id = conn
-        .query_row("SELECT id FROM services", [], |r| r.get(0))
+        .query_row("SELECT id FROM services", [], |r| r.get(0).map(shown))
         .map_err(err)?;
     Ok(Setup {
         clinics,
@@ -483,11 +485,11 @@ impl<'a> Writer<'a> {
         self.appointment
             .execute(params![
                 id_bytes(&a.id),
-                a.clinic_id,
-                a.doctor_id,
-                a.window_id,
+                id_bytes(&a.clinic_id),
+                a.doctor_id.as_deref().map(id_bytes),
+                a.window_id.as_deref().map(id_bytes),
                 id_bytes(&a.patient_id),
-                a.service_id,
+                a.service_id.as_deref().map(id_bytes),
                 (a.local_date - NaiveDate::default()).num_days(),
                 a.starts_at.timestamp(),
                 a.ends_at.timestamp(),
@@ -558,9 +560,14 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// An appointment's ID as appt keeps it: its 16 bytes.
+/// An ID as appt keeps it: its 16 bytes.
 fn id_bytes(id: &str) -> [u8; 16] {
     uuid::Uuid::parse_str(id)
         .expect("the builder's IDs are UUIDs")
         .into_bytes()
+}
+
+/// An ID's 16 bytes as appt shows it.
+fn shown(bytes: [u8; 16]) -> String {
+    uuid::Uuid::from_bytes(bytes).to_string()
 }

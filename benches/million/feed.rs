@@ -74,11 +74,13 @@ impl Bench<'_> {
         let today = NaiveDate::parse_from_str(&NOW[..10], "%Y-%m-%d").map_err(err)?;
         let from = today - chrono::Duration::days(30);
         let to = today + chrono::Duration::days(90);
+        // A clinic's and a doctor's ID are kept as their 16 bytes.
+        let clinic_id = self.engine.id_literal(&p.clinic_id);
         let busiest = self.engine.strings(&format!(
-            "SELECT doctor_id FROM appointments WHERE clinic_id = '{}' \
+            "SELECT {} FROM appointments WHERE clinic_id = {clinic_id} \
              AND local_date BETWEEN {} AND {} GROUP BY doctor_id \
              ORDER BY count(*) DESC, doctor_id LIMIT 1",
-            p.clinic_id,
+            self.engine.id_text("doctor_id"),
             super::day_no(from),
             super::day_no(to)
         ))?;
@@ -87,10 +89,10 @@ impl Bench<'_> {
             .ok_or("no doctor has visits in the feed's days")?
             .clone();
         let doctor = doctor.as_str();
+        let doctor_id = self.engine.id_literal(doctor);
         let visits = self.engine.count(&format!(
-            "SELECT count(*) FROM appointments WHERE clinic_id = '{}' AND doctor_id = '{doctor}' \
+            "SELECT count(*) FROM appointments WHERE clinic_id = {clinic_id} AND doctor_id = {doctor_id} \
              AND local_date BETWEEN {} AND {}",
-            p.clinic_id,
             super::day_no(from),
             super::day_no(to)
         ))? as usize;
@@ -170,9 +172,8 @@ impl Bench<'_> {
             &query,
         )?;
         let in_day = self.engine.count(&format!(
-            "SELECT count(*) FROM appointments WHERE doctor_id = '{doctor}' AND clinic_id = '{}' \
+            "SELECT count(*) FROM appointments WHERE doctor_id = {doctor_id} AND clinic_id = {clinic_id} \
              AND local_date = {}",
-            p.clinic_id,
             super::day_no(day)
         ))?;
         let day_events = body.matches("<D:response>").count();
@@ -276,9 +277,8 @@ impl Bench<'_> {
         // (a visit's note written, which raises its sequence), one at a
         // time, as a phone meets it.
         let visit = self.engine.strings(&format!(
-            "SELECT id FROM appointments WHERE doctor_id = '{doctor}' AND clinic_id = '{}' \
+            "SELECT id FROM appointments WHERE doctor_id = {doctor_id} AND clinic_id = {clinic_id} \
              AND local_date = {} ORDER BY id LIMIT 1",
-            p.clinic_id,
             super::day_no(day)
         ))?;
         let visit = visit.first().ok_or("no visit on the day")?;

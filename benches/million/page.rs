@@ -69,9 +69,11 @@ impl Bench<'_> {
             .ok()
             .and_then(|v| v["id"].as_str().map(str::to_string))
             .ok_or_else(|| format!("service update printed no ID: {}", short(&out)))?;
+        // A clinic's and a doctor's ID are kept as their 16 bytes.
         let doctors = self.engine.strings(&format!(
-            "SELECT DISTINCT doctor_id FROM windows WHERE clinic_id = '{}' ORDER BY doctor_id",
-            p.clinic_id
+            "SELECT DISTINCT {} FROM windows WHERE clinic_id = {} ORDER BY 1",
+            self.engine.id_text("doctor_id"),
+            self.engine.id_literal(&p.clinic_id)
         ))?;
         for d in &doctors {
             run_ok(self.appt_args(&["doctor", "update", d, "--online", "yes"]))?;

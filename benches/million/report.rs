@@ -49,14 +49,18 @@ pub(super) fn period(scale: f64) -> (NaiveDate, NaiveDate) {
 }
 
 /// The reference: one statement per figure, each row labelled with what it
-/// is so that the output reads back whatever the client.
+/// is so that the output reads back whatever the client. A clinic's and a
+/// doctor's ID are kept as their 16 bytes: the doctors' are shown as text,
+/// as appt's JSON shows them.
 fn reference_sql(e: &Engine, clinic_id: &str, from: NaiveDate, to: NaiveDate) -> String {
     let off = UTC_OFFSET_HOURS * 3600;
     let f = format!(
-        "a.clinic_id = '{clinic_id}' AND a.local_date >= {} AND a.local_date <= {}",
+        "a.clinic_id = {} AND a.local_date >= {} AND a.local_date <= {}",
+        e.id_literal(clinic_id),
         super::day_no(from),
         super::day_no(to)
     );
+    let (doctor, rate_doctor) = (e.id_text("a.doctor_id"), e.id_text("d"));
     let date = e.date_text("a.local_date");
     let day = |col: &str| format!("(({col} + {off}) / 86400)");
     let wd = format!("(({} + 3) % 7)", day("a.starts_at"));
@@ -79,7 +83,7 @@ fn reference_sql(e: &Engine, clinic_id: &str, from: NaiveDate, to: NaiveDate) ->
         MessageKind::Reminder.code(),
     );
     format!(
-        "SELECT 'booked', a.doctor_id, {date}, \
+        "SELECT 'booked', {doctor}, {date}, \
            sum((a.ends_at - a.starts_at) / 60 + a.buffer_before + a.buffer_after) \
            FROM appointments a WHERE {f} AND a.status <> {cancelled} GROUP BY a.doctor_id, a.local_date; \
          WITH r AS (SELECT a.doctor_id AS d, {wd} AS wd, {hr} AS hr, \
@@ -89,7 +93,7 @@ fn reference_sql(e: &Engine, clinic_id: &str, from: NaiveDate, to: NaiveDate) ->
              count(CASE WHEN {late} THEN 1 END) AS late \
            FROM appointments a WHERE {f} AND ({due} OR {late}) GROUP BY 1, 2, 3, 4) \
          SELECT 'rates', 'overall', '', sum(ns), sum(due), sum(late), sum(due + late) FROM r \
-         UNION ALL SELECT 'rates', 'doctor', d, sum(ns), sum(due), sum(late), sum(due + late) FROM r GROUP BY d \
+         UNION ALL SELECT 'rates', 'doctor', {rate_doctor}, sum(ns), sum(due), sum(late), sum(due + late) FROM r GROUP BY d \
          UNION ALL SELECT 'rates', 'weekday', CAST(wd AS TEXT), sum(ns), sum(due), sum(late), sum(due + late) FROM r GROUP BY wd \
          UNION ALL SELECT 'rates', 'hour', CAST(hr AS TEXT), sum(ns), sum(due), sum(late), sum(due + late) FROM r GROUP BY hr \
          UNION ALL SELECT 'rates', 'lead', lb, sum(ns), sum(due), sum(late), sum(due + late) FROM r GROUP BY lb; \
@@ -279,9 +283,9 @@ impl Bench<'_> {
         let (from, to) = p.year;
         let (from_s, to_s) = (from.to_string(), to.to_string());
         let in_period = self.engine.count(&format!(
-            "SELECT count(*) FROM appointments WHERE clinic_id = '{}' AND local_date >= {} \
+            "SELECT count(*) FROM appointments WHERE clinic_id = {} AND local_date >= {} \
              AND local_date <= {}",
-            p.clinic_id,
+            self.engine.id_literal(&p.clinic_id),
             super::day_no(from),
             super::day_no(to)
         ))?;

@@ -57,11 +57,12 @@ impl Bench<'_> {
 
     fn rooms_set_up(&self) -> Res<()> {
         let p = self.plan;
+        // A clinic's ID is kept as its 16 bytes.
+        let clinic_id = self.engine.id_literal(&p.clinic_id);
         // Each room takes its doctors' visits at once: as many places as
         // doctors share it (25 doctors: two; 50: three).
         let doctors = self.engine.count(&format!(
-            "SELECT count(DISTINCT doctor_id) FROM appointments WHERE clinic_id = '{}'",
-            p.clinic_id
+            "SELECT count(DISTINCT doctor_id) FROM appointments WHERE clinic_id = {clinic_id}"
         ))?;
         let capacity = ((doctors as usize).div_ceil(ROOMS)).max(1).to_string();
         let mut group = Vec::new();
@@ -104,12 +105,12 @@ impl Bench<'_> {
              FROM appointments a \
              JOIN (SELECT doctor_id, (ROW_NUMBER() OVER (ORDER BY doctor_id) - 1) % {ROOMS} AS k \
                    FROM (SELECT DISTINCT doctor_id FROM appointments \
-                         WHERE clinic_id = '{c}' AND doctor_id IS NOT NULL) d) m \
+                         WHERE clinic_id = {c} AND doctor_id IS NOT NULL) d) m \
                ON m.doctor_id = a.doctor_id \
              JOIN resources r ON r.name = 'Sala ' || m.k \
-             WHERE a.clinic_id = '{c}'",
+             WHERE a.clinic_id = {c}",
             super::ACTIVE,
-            c = p.clinic_id
+            c = clinic_id
         ))?;
         let given = self
             .engine

@@ -1245,7 +1245,7 @@ fn the_inbox_is_a_pane_and_the_status_line_tells_a_message_delivered() {
                  ?4, CASE WHEN ?4 IS NULL THEN '+50377778888' END, ?5, ?6, 'inbox')",
                 crate::args![
                     format!("in-{i}"),
-                    clinic.as_str(),
+                    bound_id(&clinic),
                     format!("SMin{i}"),
                     bound_id(who),
                     body,
@@ -1331,8 +1331,8 @@ fn a_time_held_by_the_booking_page_shows_held() {
              VALUES ('hold-1', ?1, ?2, NULL, ?3, ?4, ?5, 'Ana Web', '+50370009999', NULL, NULL, \
              'x', 0, '127.0.0.1', ?6)",
             crate::args![
-                clinic.as_str(),
-                doctor.as_str(),
+                bound_id(&clinic),
+                bound_id(&doctor),
                 at("2026-06-15T17:30:00Z").timestamp(),
                 at("2026-06-15T18:00:00Z").timestamp(),
                 at("2026-06-15T16:12:00Z").timestamp(),

@@ -80,21 +80,22 @@ pub struct Filter {
     pub limit: i64,
 }
 
-/// The looks `f` asks for, latest first. The patient's ID is compared
-/// before it is asked whether it is NULL: PostgreSQL takes a parameter's
-/// type from its first use, and `IS NULL` gives it none.
+/// The looks `f` asks for, latest first. The clinic's and the patient's
+/// IDs are compared before they are asked whether they are NULL:
+/// PostgreSQL takes a parameter's type from its first use, and `IS NULL`
+/// gives it none.
 pub fn list(tx: &Tx, f: &Filter) -> Result<Vec<Entry>> {
     tx.rows(
         On::reads(&[Table::AccessLog, Table::Patients]),
         "SELECT l.at, l.clinic_id, l.patient_id, l.appointment_id, l.actor, l.os_user, \
          l.command, p.full_name, p.erased_at IS NOT NULL \
          FROM access_log l JOIN patients p ON p.id = l.patient_id \
-         WHERE (CAST(?1 AS TEXT) IS NULL OR l.clinic_id = ?1) \
+         WHERE (l.clinic_id = ?1 OR ?1 IS NULL) \
          AND (l.patient_id = ?2 OR ?2 IS NULL) \
          AND (CAST(?3 AS TEXT) IS NULL OR l.actor = ?3) \
          ORDER BY l.at DESC, l.id LIMIT ?4",
         args![
-            f.clinic_id,
+            super::db::maybe_id(f.clinic_id.as_deref()),
             super::db::maybe_id(f.patient_id.as_deref()),
             f.actor,
             f.limit
@@ -126,7 +127,7 @@ pub fn purge(tx: &Tx, clinic_id: &str, before: DateTime<Utc>) -> Result<usize> {
     tx.exec(
         On::writes(&[Table::AccessLog]),
         "DELETE FROM access_log WHERE clinic_id = ?1 AND at < ?2",
-        args![clinic_id, epoch(before)],
+        args![super::db::id(clinic_id), epoch(before)],
     )
 }
 
@@ -135,7 +136,7 @@ pub fn count_before(tx: &Tx, clinic_id: &str, before: DateTime<Utc>) -> Result<u
     let n: i64 = tx.one(
         On::reads(&[Table::AccessLog]),
         "SELECT count(*) FROM access_log WHERE clinic_id = ?1 AND at < ?2",
-        args![clinic_id, epoch(before)],
+        args![super::db::id(clinic_id), epoch(before)],
     )?;
     Ok(usize::try_from(n).unwrap_or(0))
 }

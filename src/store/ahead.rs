@@ -213,7 +213,7 @@ impl<'a> LookAhead<'a> {
             1,
         );
         let mut args = args![first, last].to_vec();
-        args.extend(clinic_ids.iter().chain(&doctor_ids).map(|x| x.to_val()));
+        args.extend(super::db::ids(&clinic_ids).chain(super::db::ids(&doctor_ids)));
         let mut rows = tx.rows(closures::READS, &sql, &args, |r| {
             Ok((r.get::<i64>(count(closures::COLS))?, closures::from_row(r)?))
         })?;
@@ -272,7 +272,7 @@ impl<'a> LookAhead<'a> {
                 clinics::COLS,
                 under("w", windows::ORDER)
             ),
-            args![id],
+            args![super::db::id(id)],
             |r| {
                 if doctor.is_none() {
                     doctor = Some(doctors::from_row(r)?);

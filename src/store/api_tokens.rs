@@ -120,7 +120,7 @@ pub fn insert(tx: &Tx, t: &Token, hash: &str) -> Result<()> {
             t.prefix,
             hash,
             scopes_text(&t.scopes),
-            t.clinic_id,
+            super::db::maybe_id(t.clinic_id.as_deref()),
             epoch(t.created_at),
             t.expires_at,
             t.staff_id

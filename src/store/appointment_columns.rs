@@ -71,6 +71,10 @@ fn column(a: &AppointmentRow, values: &[Value], name: &str) -> Result<Val> {
     match name {
         "id" => return Ok(super::db::id(&a.id)),
         "patient_id" => return Ok(super::db::id(&a.patient_id)),
+        "clinic_id" => return Ok(super::db::id(&a.clinic_id)),
+        "doctor_id" => return Ok(super::db::maybe_id(a.doctor_id.as_deref())),
+        "service_id" => return Ok(super::db::maybe_id(a.service_id.as_deref())),
+        "window_id" => return Ok(super::db::maybe_id(a.window_id.as_deref())),
         _ => {}
     }
     if let Some(code) = coded(a, name)? {

@@ -67,7 +67,10 @@ impl Filter {
                 conds.push(format!("{cond} ?{}", args.len()));
             }
         };
-        add("a.clinic_id =", self.clinic_id.as_ref().map(|v| v.to_val()));
+        add(
+            "a.clinic_id =",
+            self.clinic_id.as_deref().map(super::db::id),
+        );
         if self.one_day() {
             // One day is an equality: the index then hands rows over in
             // start order, so a page reads its rows only, with no sort.
@@ -85,7 +88,10 @@ impl Filter {
             ("a.status =", "a.source =")
         };
         add(status, self.status.map(|s| s.code().to_val()));
-        add("a.doctor_id =", self.doctor_id.as_ref().map(|v| v.to_val()));
+        add(
+            "a.doctor_id =",
+            self.doctor_id.as_deref().map(super::db::id),
+        );
         add(
             "a.patient_id =",
             self.patient_id.as_deref().map(super::db::id),
@@ -161,6 +167,8 @@ impl CountBy {
             Val::Null => None,
             Val::Int(code) => Some(named(code).map_or_else(|| code.to_string(), str::to_string)),
             Val::Text(t) => Some(t),
+            // A doctor, kept as its 16 bytes.
+            Val::Id(b) => Some(super::db::shown_id(b)),
             other => Some(format!("{other:?}")),
         }
     }
@@ -198,7 +206,7 @@ pub fn count_grouped(
         "SELECT {col}, count(*) FROM appointments a WHERE a.created_at >= ?1 \
          AND (CAST(?2 AS SMALLINT) IS NULL OR a.source = ?2) \
          AND (CAST(?3 AS SMALLINT) IS NULL OR a.status = ?3) \
-         AND (CAST(?4 AS TEXT) IS NULL OR a.clinic_id = ?4) {over} GROUP BY {col}",
+         AND (a.clinic_id = ?4 OR ?4 IS NULL) {over} GROUP BY {col}",
         col = by.column(),
         over = if overbooked {
             "AND a.overbook_rule IS NOT NULL"
@@ -209,7 +217,7 @@ pub fn count_grouped(
     let mut groups: Vec<(Option<String>, i64)> = conn.rows(
         On::reads(&[Table::Appointments]),
         &sql,
-        args![epoch(since), source, status, clinic_id],
+        args![epoch(since), source, status, super::db::maybe_id(clinic_id)],
         |r| Ok((by.shown(r.get(0)?), r.get(1)?)),
     )?;
     // Largest first, then by the value as shown, the unset last.

@@ -375,7 +375,7 @@ pub fn overbooked_on(conn: &Tx, doctor: &str, clinic: &str, date: NaiveDate) -> 
             "SELECT count(*) FROM appointments WHERE doctor_id = ?1 AND clinic_id = ?3 \
              AND local_date = ?2 AND overbook_rule IS NOT NULL AND status IN {ACTIVE}"
         ),
-        args![doctor, db::day(date), clinic],
+        args![db::id(doctor), db::day(date), db::id(clinic)],
     )
 }
 
@@ -388,7 +388,7 @@ pub fn active_of_service_from(conn: &Tx, service: &str, from: DateTime<Utc>) -> 
             "SELECT count(*) FROM appointments WHERE service_id = ?1 AND starts_at >= ?2 \
              AND status IN {ACTIVE}"
         ),
-        args![service, epoch(from)],
+        args![db::id(service), epoch(from)],
     )
 }
 
@@ -586,7 +586,14 @@ pub(super) fn busy_args(
     except: Option<&str>,
 ) -> Vec<Val> {
     let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
-    args![key, epoch(to), lower, epoch(from), db::maybe_id(except)].to_vec()
+    args![
+        db::id(key),
+        epoch(to),
+        lower,
+        epoch(from),
+        db::maybe_id(except)
+    ]
+    .to_vec()
 }
 
 /// A doctor's active appointments (at any clinic) overlapping `[from, to)`.
@@ -693,22 +700,21 @@ fn read_busy_for_doctors(
     let sql = busy_many_sql(conn.backend(), doctor_ids.len());
     let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
     let mut args = args![epoch(to), lower, epoch(from)].to_vec();
-    args.extend(doctor_ids.iter().map(|d| d.to_val()));
+    // Kept as their 16 bytes: each row's doctor is told by them.
+    let keys: Vec<Val> = doctor_ids.iter().map(|d| db::id(d)).collect();
+    args.extend(keys.iter().cloned());
     // A doctor's rows come together through their index: the doctor is
     // looked up again only when it changes, and never copied.
     let mut at = 0;
     conn.each(OWN, &sql, &args, |r| {
         let doctor = match r.peek(6)? {
-            Peek::Text(d) => d,
-            _ => "",
+            Peek::Id(d) => Val::Id(d),
+            _ => Val::Null,
         };
-        if doctor_ids[at] != doctor {
-            at = doctor_ids
-                .iter()
-                .position(|d| *d == doctor)
-                .ok_or_else(|| {
-                    Error::internal(crate::text::msg!("e-busy_time_of_a_doctor_not_asked_for"))
-                })?;
+        if keys[at] != doctor {
+            at = keys.iter().position(|d| *d == doctor).ok_or_else(|| {
+                Error::internal(crate::text::msg!("e-busy_time_of_a_doctor_not_asked_for"))
+            })?;
         }
         out[at].push(busy_row(r)?);
         Ok(())
@@ -733,7 +739,7 @@ pub fn busy_clinic_wide(
         from,
         to,
         except,
-        args![service_id],
+        args![db::maybe_id(service_id)],
     )
 }
 
@@ -782,7 +788,12 @@ pub fn day_counts(
     let rows = conn.rows(
         reads,
         &sql,
-        args![key, db::day(on), service_id, db::maybe_id(except)],
+        args![
+            db::id(key),
+            db::day(on),
+            db::maybe_id(service_id),
+            db::maybe_id(except)
+        ],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     Ok(rows.into_iter().next().unwrap_or((None, 0, 0)))
@@ -858,8 +869,8 @@ pub fn day_sheet(
     date: NaiveDate,
     doctor_id: Option<&str>,
 ) -> Result<Vec<Appointment>> {
-    let mut args = args![clinic_id, db::day(date)].to_vec();
-    args.extend(doctor_id.map(|d| d.to_val()));
+    let mut args = args![db::id(clinic_id), db::day(date)].to_vec();
+    args.extend(doctor_id.map(db::id));
     conn.rows(
         SELECTED,
         &day_sheet_sql(conn.backend(), doctor_id.is_some()),
@@ -964,7 +975,7 @@ pub fn count_created(
         Some(c) => conn.one(
             OWN,
             &count_sql(true),
-            args![epoch(since), source, status, c],
+            args![epoch(since), source, status, db::id(c)],
         ),
         None => conn.one(
             On::reads(&[Table::Clinics, Table::Appointments]),

@@ -6,6 +6,13 @@ use crate::store::Store;
 /// A patient's ID, kept as its 16 bytes (schema 61).
 const PATIENT: &str = "00000000-0000-4000-8000-000000000001";
 
+/// A clinic's, two doctors' and a service's IDs, kept as their 16 bytes
+/// (schema 62).
+const CLINIC: &str = "00000000-0000-4000-8000-00000000000c";
+const DOCTOR: &str = "00000000-0000-4000-8000-00000000000d";
+const OTHER_DOCTOR: &str = "00000000-0000-4000-8000-00000000000e";
+const SERVICE: &str = "00000000-0000-4000-8000-00000000000f";
+
 /// The query plan of `sql`, one line per step.
 fn plan(conn: &rusqlite::Connection, sql: &str, n: usize) -> String {
     let args: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Null; n];
@@ -38,11 +45,11 @@ fn every_filter() -> Vec<Filter> {
                 day
             };
             Filter {
-                clinic_id: on(0).then(|| "c".into()),
+                clinic_id: on(0).then(|| CLINIC.into()),
                 from: if on(1) { day } else { None },
                 to: if on(1) { last } else { None },
                 status: on(2).then_some(crate::core::Status::Scheduled),
-                doctor_id: on(3).then(|| "d".into()),
+                doctor_id: on(3).then(|| DOCTOR.into()),
                 patient_id: on(4).then(|| PATIENT.into()),
                 source: on(5).then(|| "whatsapp".into()),
                 ..Filter::default()
@@ -151,18 +158,30 @@ fn front_desk_queries_read_only_indexed_rows() {
 #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
 fn front_desk_queries_use_indexes_on_postgres() {
     crate::store::on_scratch_pg(|st| {
+        let id = crate::store::db::id;
         let mut queries: Vec<(String, Vec<Val>)> = vec![
             (
                 busy_sql("doctor_id = ?1"),
-                args!["d", 2_i64, 0_i64, 1_i64, Val::Null].to_vec(),
+                args![id(DOCTOR), 2_i64, 0_i64, 1_i64, Val::Null].to_vec(),
             ),
             (
                 busy_sql(CLINIC_WIDE),
-                args!["c", 2_i64, 0_i64, 1_i64, Val::Null, "s"].to_vec(),
+                args![id(CLINIC), 2_i64, 0_i64, 1_i64, Val::Null, id(SERVICE)].to_vec(),
             ),
             (
                 super::super::ahead::day_sql(),
-                args!["d", 2_i64, 0_i64, 1_i64, Val::Null, "c", "2026-06-15", "2026-06-15", "d"].to_vec(),
+                args![
+                    id(DOCTOR),
+                    2_i64,
+                    0_i64,
+                    1_i64,
+                    Val::Null,
+                    id(CLINIC),
+                    "2026-06-15",
+                    "2026-06-15",
+                    id(DOCTOR)
+                ]
+                .to_vec(),
             ),
             (by_refs_sql(Backend::Postgres, 1), args!["r"].to_vec()),
             (
@@ -175,20 +194,33 @@ fn front_desk_queries_use_indexes_on_postgres() {
             ),
             (
                 busy_spans_sql(2),
-                args!["d", 2_i64, 0_i64, 1_i64, "e", 4_i64, 2_i64, 3_i64].to_vec(),
+                args![
+                    id(DOCTOR),
+                    2_i64,
+                    0_i64,
+                    1_i64,
+                    id(OTHER_DOCTOR),
+                    4_i64,
+                    2_i64,
+                    3_i64
+                ]
+                .to_vec(),
             ),
             (
                 day_sheet_sql(Backend::Postgres, false),
-                args!["c", 20_619_i64].to_vec(),
+                args![id(CLINIC), 20_619_i64].to_vec(),
             ),
             (
                 day_sheet_sql(Backend::Postgres, true),
-                args!["c", 20_619_i64, "d"].to_vec(),
+                args![id(CLINIC), 20_619_i64, id(DOCTOR)].to_vec(),
             ),
             // Without a source or status: with them, an empty table's
             // planner may as well take their own indexes.
             (count_sql(false), args![0_i64, Val::Null, Val::Null].to_vec()),
-            (count_sql(true), args![0_i64, Val::Null, Val::Null, "c"].to_vec()),
+            (
+                count_sql(true),
+                args![0_i64, Val::Null, Val::Null, id(CLINIC)].to_vec(),
+            ),
         ];
         for f in every_filter() {
             queries.extend(list_queries(&f, Backend::Postgres));

@@ -135,7 +135,7 @@ pub fn insert(tx: &Tx, c: &Stored) -> Result<()> {
             c.id,
             c.name,
             name_key(&c.name),
-            c.doctor_id,
+            super::db::id(&c.doctor_id),
             c.source.as_str(),
             c.host,
             c.sealed,
@@ -167,7 +167,7 @@ pub fn of_doctor(tx: &Tx, doctor_id: &str) -> Result<Vec<Stored>> {
     tx.rows(
         SELECTED,
         &select("WHERE k.doctor_id = ?1"),
-        args![doctor_id],
+        args![super::db::id(doctor_id)],
         from_row,
     )
 }
@@ -269,7 +269,7 @@ pub fn save(tx: &Tx, c: &Stored, r: &Saved, now: DateTime<Utc>) -> Result<()> {
                 format!("(?1, ?2, ?{}, ?{}, ?{}, ?{})", at, at + 1, at + 2, at + 3)
             })
             .collect();
-        let mut values = args![c.id, c.doctor_id].to_vec();
+        let mut values = args![c.id, super::db::id(&c.doctor_id)].to_vec();
         for ((document, a), piece) in chunk {
             values.extend_from_slice(args![*document, *piece, epoch(a.start), epoch(a.end)]);
         }
@@ -394,7 +394,7 @@ pub fn busy_of(
     }
     let marks: Vec<String> = (0..doctors.len()).map(|i| format!("?{}", i + 4)).collect();
     let mut values = args![epoch(from - Duration::days(1)), epoch(to), epoch(from)].to_vec();
-    values.extend(doctors.iter().map(crate::store::db::ToVal::to_val));
+    values.extend(super::db::ids(doctors));
     tx.rows(
         On::reads(&[Table::CalendarBusy]),
         &format!(

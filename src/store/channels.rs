@@ -117,7 +117,7 @@ pub fn insert(conn: &Tx, c: &mut Stored) -> Result<()> {
     c.position = conn.one(
         On::reads(&[Table::Channels]),
         "SELECT coalesce(max(position), 0) + 1 FROM channels WHERE clinic_id = ?1",
-        args![c.clinic_id],
+        args![super::db::id(&c.clinic_id)],
     )?;
     let settings = serde_json::to_string(&c.settings)
         .map_err(|e| Error::internal(crate::text::Msg::verbatim(e.to_string())))?;
@@ -126,7 +126,7 @@ pub fn insert(conn: &Tx, c: &mut Stored) -> Result<()> {
         &format!("INSERT INTO channels ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
         args![
             c.id,
-            c.clinic_id,
+            super::db::id(&c.clinic_id),
             c.name,
             name_key(&c.name),
             c.settings.kind().as_str(),
@@ -144,7 +144,7 @@ pub fn list(conn: &Tx, clinic_id: &str) -> Result<Vec<Stored>> {
     conn.rows(
         On::reads(&[Table::Channels]),
         &format!("SELECT {COLS} FROM channels WHERE clinic_id = ?1 ORDER BY position, name_key"),
-        args![clinic_id],
+        args![super::db::id(clinic_id)],
         from_row,
     )
 }
@@ -154,7 +154,7 @@ pub fn by_name(conn: &Tx, clinic_id: &str, name: &str) -> Result<Option<Stored>>
     conn.row(
         On::reads(&[Table::Channels]),
         &format!("SELECT {COLS} FROM channels WHERE clinic_id = ?1 AND name_key = ?2"),
-        args![clinic_id, name_key(name)],
+        args![super::db::id(clinic_id), name_key(name)],
         from_row,
     )
 }

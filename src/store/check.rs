@@ -627,18 +627,25 @@ fn capacity(conn: &Tx) -> Result<Vec<Violation>> {
     Ok(found)
 }
 
-/// A token's scope, as bookings count them ([`token_scope`]), in SQL.
-const SCOPE: &str =
-    "CASE WHEN a.doctor_id IS NOT NULL THEN a.doctor_id ELSE 'window:' || a.window_id END";
+/// A token's scope, as bookings count them ([`token_scope`]), in SQL: the
+/// doctor's or the window's ID, kept as its 16 bytes, as its text.
+fn scope_sql(backend: Backend) -> String {
+    format!(
+        "CASE WHEN a.doctor_id IS NOT NULL THEN {} ELSE 'window:' || {} END",
+        super::db::shown_id_sql(backend, "a.doctor_id"),
+        super::db::shown_id_sql(backend, "a.window_id")
+    )
+}
 
 /// The appointments holding a token another holds too (one pass to group
 /// every appointment, then a lookup by date for the few duplicates).
-fn tokens_twice() -> String {
+fn tokens_twice(backend: Backend) -> String {
+    let scope = scope_sql(backend);
     format!(
-        "SELECT a.id FROM appointments a JOIN (SELECT {SCOPE} AS scope, a.local_date AS day, a.token_number AS token FROM appointments a \
+        "SELECT a.id FROM appointments a JOIN (SELECT {scope} AS scope, a.local_date AS day, a.token_number AS token FROM appointments a \
          WHERE a.doctor_id IS NOT NULL OR a.window_id IS NOT NULL \
          GROUP BY 1, 2, 3 HAVING count(*) > 1) dup \
-         ON dup.scope = {SCOPE} AND dup.day = a.local_date AND dup.token = a.token_number"
+         ON dup.scope = {scope} AND dup.day = a.local_date AND dup.token = a.token_number"
     )
 }
 
@@ -650,8 +657,9 @@ fn tokens_ahead(backend: Backend) -> String {
         Backend::Sqlite => "date(a.local_date * 86400, 'unixepoch')",
         Backend::Postgres => "to_char(DATE '1970-01-01' + a.local_date, 'YYYY-MM-DD')",
     };
+    let scope = scope_sql(backend);
     format!(
-        "SELECT a.id FROM appointments a LEFT JOIN tokens t ON t.scope = {SCOPE} AND t.local_date = {date} \
+        "SELECT a.id FROM appointments a LEFT JOIN tokens t ON t.scope = {scope} AND t.local_date = {date} \
          WHERE (a.doctor_id IS NOT NULL OR a.window_id IS NOT NULL) \
          AND a.token_number > coalesce(t.last, 0)"
     )
@@ -662,7 +670,7 @@ fn tokens(conn: &Tx) -> Result<Vec<Violation>> {
     // twice on a date, nor left above the counter that hands them out. A
     // clinic-wide appointment whose window is gone has lost its scope and is
     // left out.
-    let rows = appointments_by_id(conn, &ids(conn, &tokens_twice())?)?;
+    let rows = appointments_by_id(conn, &ids(conn, &tokens_twice(conn.backend()))?)?;
     // Grouped by scope, date and token, as the query's scope reads them.
     let key = |a: &AppointmentRow| {
         (
@@ -893,7 +901,7 @@ mod tests {
     fn statements() -> Vec<String> {
         let mut all = vec![
             active_spans(),
-            tokens_twice(),
+            tokens_twice(Backend::Sqlite),
             tokens_ahead(Backend::Sqlite),
             booked_missing(),
             pending_sql(),

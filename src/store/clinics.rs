@@ -4,7 +4,7 @@ use super::asked::Asked;
 use super::db::{On, Table};
 use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Layout, MINUTES, NOT_NEGATIVE, POSITIVE, WEB_HOLD};
-use super::{by_id, ensure_unique_name, epoch, name_key, Lookup};
+use super::{ensure_unique_name, epoch, name_key, Lookup};
 use crate::args;
 use crate::core::overbook;
 use crate::core::{Clinic, DateOrder, Language, QueueOrder, Settings};
@@ -172,7 +172,7 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
         On::writes(&[Table::Clinics]),
         &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35)"),
         args![
-            c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
+            super::db::id(&c.id), c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
             s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after,
@@ -196,7 +196,7 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
          online_booking=?26, slug=?27, web_horizon=?28, web_notice=?29, web_hold=?30, recalls=?31, \
          web_countries=?32, web_codes_per_hour=?33, session_hours=?34 WHERE id=?1",
         args![
-            c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
+            super::db::id(&c.id), c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
             s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after,
@@ -210,14 +210,13 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
 
 pub fn get(conn: &Tx, id: &str) -> Result<Clinic> {
     conn.memo(Asked::Clinic(id), || {
-        by_id(
-            conn,
+        conn.row(
             On::reads(&[Table::Clinics]),
             &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
-            id,
-            crate::error::Entity::Clinic,
+            args![super::db::id(id)],
             from_row,
-        )
+        )?
+        .ok_or_else(|| Error::not_found(crate::error::Entity::Clinic))
     })
 }
 
@@ -230,7 +229,7 @@ pub fn of_doctor(conn: &Tx, doctor_id: &str) -> Result<Vec<Clinic>> {
                 "SELECT {COLS} FROM clinics WHERE id IN \
                  (SELECT clinic_id FROM windows WHERE doctor_id = ?1) ORDER BY id"
             ),
-            args![doctor_id],
+            args![super::db::id(doctor_id)],
             from_row,
         )
     })
@@ -273,6 +272,6 @@ pub fn has_appointments(conn: &Tx, id: &str) -> Result<bool> {
     conn.one(
         On::reads(&[Table::Appointments]),
         "SELECT EXISTS (SELECT 1 FROM appointments WHERE clinic_id = ?1)",
-        args![id],
+        args![super::db::id(id)],
     )
 }

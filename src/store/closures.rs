@@ -1,7 +1,7 @@
 //! The `closures` table.
 
 use super::asked::Asked;
-use super::db::{marks, Row, ToVal, Tx, Val};
+use super::db::{marks, Row, Tx, Val};
 use super::db::{On, Table};
 use super::stored::{col, Kind, Layout};
 use super::{by_id, epoch, resolve, Lookup};
@@ -52,8 +52,8 @@ pub fn insert(conn: &Tx, c: &Closure) -> Result<()> {
         &format!("INSERT INTO closures ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
         args![
             c.id,
-            c.clinic_id,
-            c.doctor_id,
+            super::db::maybe_id(c.clinic_id.as_deref()),
+            super::db::maybe_id(c.doctor_id.as_deref()),
             c.from.to_string(),
             c.to.to_string(),
             c.reason,
@@ -65,9 +65,9 @@ pub fn insert(conn: &Tx, c: &Closure) -> Result<()> {
 
 pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Closure>> {
     conn.rows(On::reads(&[Table::Closures]), &format!(
-        "SELECT {COLS} FROM closures WHERE (CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR doctor_id = ?2) \
+        "SELECT {COLS} FROM closures WHERE (clinic_id = ?1 OR ?1 IS NULL) AND (doctor_id = ?2 OR ?2 IS NULL) \
          ORDER BY from_date, to_date"
-    ), args![clinic, doctor], from_row)
+    ), args![super::db::maybe_id(clinic), super::db::maybe_id(doctor)], from_row)
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Closure> {
@@ -161,7 +161,7 @@ pub(super) fn touching_args(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Vec<Val> {
-    let mut args = args![clinic_id, from.to_string(), to.to_string()].to_vec();
-    args.extend(doctor_ids.iter().map(|d| d.to_val()));
+    let mut args = args![super::db::id(clinic_id), from.to_string(), to.to_string()].to_vec();
+    args.extend(super::db::ids(doctor_ids));
     args
 }

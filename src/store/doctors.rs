@@ -71,7 +71,7 @@ pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
             "INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
         ),
         args![
-            d.id,
+            super::db::id(&d.id),
             d.full_name,
             d.specialty,
             d.slot_minutes,
@@ -92,7 +92,7 @@ pub fn update(conn: &Tx, d: &Doctor) -> Result<()> {
         On::writes(&[Table::Doctors]),
         "UPDATE doctors SET full_name=?2, name_key=?3, specialty=?4, slot_minutes=?5, active=?6, updated_at=?7, \
          max_per_day=?8, online=?9, service_ids=?10 WHERE id=?1",
-        args![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at), d.max_per_day, d.online, services_to(&d.services)],
+        args![super::db::id(&d.id), d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at), d.max_per_day, d.online, services_to(&d.services)],
     )?;
     Ok(())
 }
@@ -110,7 +110,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Doctor> {
         conn.row(
             On::reads(&[Table::Doctors]),
             &format!("SELECT {COLS} FROM doctors WHERE id = ?1"),
-            args![id],
+            args![super::db::id(id)],
             from_row,
         )
     })?
@@ -150,7 +150,7 @@ pub fn at_clinic(conn: &Tx, clinic_id: &str) -> Result<Vec<Doctor>> {
                 "SELECT {COLS} FROM doctors WHERE id IN (SELECT doctor_id FROM windows WHERE clinic_id = ?1) \
                  ORDER BY name_key, id"
             ),
-            args![clinic_id],
+            args![super::db::id(clinic_id)],
             from_row,
         )
     })
@@ -165,11 +165,26 @@ mod tests {
     use crate::store::{clinics, windows, Store};
     use chrono::DateTime;
 
+    // IDs kept as their 16 bytes (schema 62) must be spelt as IDs; each
+    // ends with the short name it stands for, in the same order.
+    const C1: &str = "00000000-0000-4000-8000-0000000000c1";
+    const C2: &str = "00000000-0000-4000-8000-0000000000c2";
+    const C3: &str = "00000000-0000-4000-8000-0000000000c3";
+    const D1: &str = "00000000-0000-4000-8000-0000000000d1";
+    const D2: &str = "00000000-0000-4000-8000-0000000000d2";
+    /// No doctor's.
+    const DD: &str = "00000000-0000-4000-8000-0000000000dd";
+    const S1: &str = "00000000-0000-4000-8000-0000000000e1";
+    const S2: &str = "00000000-0000-4000-8000-0000000000e2";
+    const A1: &str = "00000000-0000-4000-8000-0000000000a1";
+    const A2: &str = "00000000-0000-4000-8000-0000000000a2";
+    const A3: &str = "00000000-0000-4000-8000-0000000000a3";
+
     /// Three clinics, two services; Dr. Uno has windows at two of the
     /// clinics, Dr. Dos at none.
     fn seed(tx: &Tx) -> Result<()> {
         let at = DateTime::from_timestamp(1_780_000_000, 0).unwrap();
-        for (id, name) in [("c2", "Sur"), ("c1", "Norte"), ("c3", "Este")] {
+        for (id, name) in [(C2, "Sur"), (C1, "Norte"), (C3, "Este")] {
             clinics::insert(
                 tx,
                 &Clinic {
@@ -182,7 +197,7 @@ mod tests {
                 },
             )?;
         }
-        for (id, name) in [("d1", "Dr. Uno"), ("d2", "Dr. Dos")] {
+        for (id, name) in [(D1, "Dr. Uno"), (D2, "Dr. Dos")] {
             insert(
                 tx,
                 &Doctor {
@@ -199,12 +214,12 @@ mod tests {
                 },
             )?;
         }
-        for id in ["s1", "s2"] {
+        for (id, name) in [(S1, "s1"), (S2, "s2")] {
             crate::store::services::insert(
                 tx,
                 &Service {
                     id: id.into(),
-                    name: id.into(),
+                    name: name.into(),
                     duration_minutes: 30,
                     max_per_day: None,
                     buffer_before: 0,
@@ -217,16 +232,16 @@ mod tests {
         }
         // a3 takes two services: two rows of the joined read, one window.
         for (id, clinic, services) in [
-            ("a1", "c2", vec![]),
-            ("a2", "c1", vec![]),
-            ("a3", "c2", vec!["s2".into(), "s1".into()]),
+            (A1, C2, vec![]),
+            (A2, C1, vec![]),
+            (A3, C2, vec![S2.into(), S1.into()]),
         ] {
             windows::insert(
                 tx,
                 &Window {
                     id: id.into(),
                     clinic_id: clinic.into(),
-                    doctor_id: Some("d1".into()),
+                    doctor_id: Some(D1.into()),
                     recurrence: Recurrence::Weekly(0b11111),
                     from: 540,
                     to: 720,
@@ -261,48 +276,45 @@ mod tests {
         // What the separate reads answer, to compare with.
         let (apart, apart_clinics) = st
             .read(|tx| {
-                let ws = windows::of_owner(tx, &Owner::Doctor("d1".into()))?;
-                Ok((ws, clinics::of_doctor(tx, "d1")?))
+                let ws = windows::of_owner(tx, &Owner::Doctor(D1.into()))?;
+                Ok((ws, clinics::of_doctor(tx, D1)?))
             })
             .unwrap();
-        assert_eq!(window_ids(&apart), ["a2", "a1", "a3"]);
+        assert_eq!(window_ids(&apart), [A2, A1, A3]);
         st.read(|tx| {
             let before = tx.statements_sent();
-            LookAhead::doctor(tx, "d1")?;
-            LookAhead::doctor(tx, "d2")?;
-            LookAhead::doctor(tx, "dd")?;
+            LookAhead::doctor(tx, D1)?;
+            LookAhead::doctor(tx, D2)?;
+            LookAhead::doctor(tx, DD)?;
             assert_eq!(tx.statements_sent() - before, 3);
-            assert!(tx.is_kept(&Asked::Doctor("d1")));
-            assert!(tx.is_kept(&Asked::ClinicsOfDoctor("d2")));
+            assert!(tx.is_kept(&Asked::Doctor(D1)));
+            assert!(tx.is_kept(&Asked::ClinicsOfDoctor(D2)));
             let before = tx.statements_sent();
-            assert_eq!(get(tx, "d1")?.full_name, "Dr. Uno");
-            assert_eq!(ids(&clinics::of_doctor(tx, "d1")?), ["c1", "c2"]);
-            let ws = windows::of_owner(tx, &Owner::Doctor("d1".into()))?;
-            assert_eq!(get(tx, "d2")?.full_name, "Dr. Dos");
-            assert!(clinics::of_doctor(tx, "d2")?.is_empty());
-            assert!(windows::of_owner(tx, &Owner::Doctor("d2".into()))?.is_empty());
+            assert_eq!(get(tx, D1)?.full_name, "Dr. Uno");
+            assert_eq!(ids(&clinics::of_doctor(tx, D1)?), [C1, C2]);
+            let ws = windows::of_owner(tx, &Owner::Doctor(D1.into()))?;
+            assert_eq!(get(tx, D2)?.full_name, "Dr. Dos");
+            assert!(clinics::of_doctor(tx, D2)?.is_empty());
+            assert!(windows::of_owner(tx, &Owner::Doctor(D2.into()))?.is_empty());
             assert_eq!(tx.statements_sent(), before, "all six were kept");
             // The windows as the separate read gives them, in its order,
             // each with its services, their columns read where they start.
             assert_eq!(window_ids(&ws), window_ids(&apart));
             assert_eq!(format!("{ws:?}"), format!("{apart:?}"));
-            assert_eq!(ws[2].services, ["s1", "s2"]);
+            assert_eq!(ws[2].services, [S1, S2]);
             assert_eq!(
                 (ws[0].from, ws[0].to, ws[0].clinic_id.as_str()),
-                (540, 720, "c1")
+                (540, 720, C1)
             );
             // No doctor of that ID: only that is kept, and `get` says so
             // without asking again.
-            assert!(tx.is_kept(&Asked::Doctor("dd")));
-            assert!(!tx.is_kept(&Asked::ClinicsOfDoctor("dd")));
+            assert!(tx.is_kept(&Asked::Doctor(DD)));
+            assert!(!tx.is_kept(&Asked::ClinicsOfDoctor(DD)));
             let before = tx.statements_sent();
-            assert_eq!(
-                get(tx, "dd").unwrap_err().code,
-                crate::error::Code::NotFound
-            );
+            assert_eq!(get(tx, DD).unwrap_err().code, crate::error::Code::NotFound);
             assert_eq!(tx.statements_sent(), before);
             // Each clinic's columns read from where they start in the row.
-            let kept = clinics::of_doctor(tx, "d1")?;
+            let kept = clinics::of_doctor(tx, D1)?;
             assert_eq!(format!("{kept:?}"), format!("{apart_clinics:?}"));
             assert_eq!(
                 (kept[0].name.as_str(), kept[1].name.as_str()),
@@ -316,7 +328,7 @@ mod tests {
         st.read(|tx| {
             LookAhead::doctor(tx, "Dr. Uno")?;
             assert!(!tx.is_kept(&Asked::ClinicsOfDoctor("Dr. Uno")));
-            assert_eq!(find(tx, "Dr. Uno")?.id, "d1");
+            assert_eq!(find(tx, "Dr. Uno")?.id, D1);
             Ok(())
         })
         .unwrap();

@@ -37,8 +37,8 @@ pub fn appointments(tx: &Tx, id: &str, at: Option<&str>) -> Result<i64> {
     tx.one(
         On::reads(&[Table::Appointments]),
         "SELECT count(*) FROM appointments WHERE patient_id = ?1 \
-         AND (CAST(?2 AS TEXT) IS NULL OR clinic_id = CAST(?2 AS TEXT))",
-        args![super::db::id(id), at],
+         AND (clinic_id = ?2 OR ?2 IS NULL)",
+        args![super::db::id(id), super::db::maybe_id(at)],
     )
 }
 
@@ -95,13 +95,13 @@ pub fn cancelled_with(
     tx.rows(
         On::reads(&[Table::Appointments]),
         "SELECT id FROM appointments WHERE patient_id = ?1 AND status = ?3 \
-         AND cancelled_at = ?2 AND (CAST(?4 AS TEXT) IS NULL OR clinic_id = CAST(?4 AS TEXT)) \
+         AND cancelled_at = ?2 AND (clinic_id = ?4 OR ?4 IS NULL) \
          ORDER BY starts_at, id",
         args![
             super::db::id(id),
             epoch(erased_at),
             crate::core::Status::Cancelled.code(),
-            at
+            super::db::maybe_id(at)
         ],
         |r| r.get(0),
     )

@@ -233,7 +233,7 @@ pub fn touched(
     conn.rows(
         On::reads(&[Table::Events, Table::Appointments]),
         TOUCHED,
-        args![after, upto, clinic_id, before],
+        args![after, upto, super::db::id(clinic_id), before],
         |r| {
             Ok(super::retention::Visit {
                 id: r.get(0)?,
@@ -294,7 +294,8 @@ pub fn each_after(
             after,
             kind.map_or(0, EventKind::code),
             limit,
-            clinic_id.unwrap_or("")
+            // Without a clinic, `?4 = ''` (text) keeps the parameter typed.
+            clinic_id.map_or_else(|| "".to_val(), super::db::id)
         ],
         |r| {
             let e = from_row(r)?;
@@ -332,7 +333,7 @@ mod tests {
             vec![
                 Val::Int(0),
                 Val::Int(500),
-                Val::Text("c".into()),
+                crate::store::db::id("00000000-0000-4000-8000-00000000000c"),
                 Val::Int(1),
             ],
         );

@@ -109,8 +109,8 @@ pub fn insert(tx: &Tx, f: &Feed, hash: &str) -> Result<()> {
             f.name,
             f.prefix,
             hash,
-            f.clinic_id,
-            f.doctor_id,
+            super::db::id(&f.clinic_id),
+            super::db::maybe_id(f.doctor_id.as_deref()),
             f.show.as_str(),
             f.days_back,
             f.days_ahead,
@@ -238,9 +238,10 @@ pub fn signature(tx: &Tx, feed: &Feed, days: Days) -> Result<Signature> {
                 names: r.get(2)?,
             })
         };
+        let clinic = super::db::id(&feed.clinic_id);
         match doctor {
-            Some(d) => tx.row(on, &sql, args![feed.clinic_id, from, to, d], row),
-            None => tx.row(on, &sql, args![feed.clinic_id, from, to], row),
+            Some(d) => tx.row(on, &sql, args![clinic, from, to, super::db::id(d)], row),
+            None => tx.row(on, &sql, args![clinic, from, to], row),
         }
         .map(Option::unwrap_or_default)
     })
@@ -271,10 +272,22 @@ fn signature_sql(pg: bool, doctor: bool, named: bool) -> String {
     } else {
         "''".to_string()
     };
+    // The services' and doctors' IDs, kept as their 16 bytes (schema 62),
+    // as the text they were before: the ETag does not change with them.
+    // Ordered by their bytes, which order as their text does.
+    let backend = if pg {
+        super::db::Backend::Postgres
+    } else {
+        super::db::Backend::Sqlite
+    };
+    let (service, doctor) = (
+        super::db::shown_id_sql(backend, "s.id"),
+        super::db::shown_id_sql(backend, "d.id"),
+    );
     format!(
         "SELECT {visits}, {patients}, \
-         (SELECT coalesce(string_agg(s.id || ':' || s.name, '|' ORDER BY s.id), '') FROM services s) \
-         || '#' || (SELECT coalesce(string_agg(d.id || ':' || d.full_name, '|' ORDER BY d.id), '') \
+         (SELECT coalesce(string_agg({service} || ':' || s.name, '|' ORDER BY s.id), '') FROM services s) \
+         || '#' || (SELECT coalesce(string_agg({doctor} || ':' || d.full_name, '|' ORDER BY d.id), '') \
          FROM doctors d) || '#' || (SELECT c.name || ':' || c.timezone || ':' || c.language \
          FROM clinics c WHERE c.id = ?1) \
          FROM appointments a WHERE {who} AND a.local_date BETWEEN ?2 AND ?3"
@@ -292,12 +305,17 @@ pub fn order(tx: &Tx, feed: &Feed, days: Days) -> Result<Vec<(String, i64)>> {
     let row = |r: &Row| Ok((r.get(0)?, r.get(1)?));
     let on = On::reads(&[Table::Appointments]);
     match &feed.doctor_id {
-        Some(d) => tx.rows(on, DOCTOR_ORDER, args![feed.clinic_id, from, to, d], row),
+        Some(d) => tx.rows(
+            on,
+            DOCTOR_ORDER,
+            args![super::db::id(&feed.clinic_id), from, to, super::db::id(d)],
+            row,
+        ),
         None => tx.rows(
             on,
             "SELECT a.id, a.sequence FROM appointments a WHERE a.clinic_id = ?1 \
              AND a.local_date BETWEEN ?2 AND ?3 ORDER BY a.local_date, a.id",
-            args![feed.clinic_id, from, to],
+            args![super::db::id(&feed.clinic_id), from, to],
             row,
         ),
     }

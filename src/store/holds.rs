@@ -76,9 +76,9 @@ pub fn insert(conn: &Tx, h: &Held) -> Result<()> {
         &format!("INSERT INTO holds ({COLS}) VALUES ({})", marks(1, 16)),
         args![
             h.id,
-            h.clinic_id,
-            h.doctor_id,
-            h.service_id,
+            super::db::id(&h.clinic_id),
+            super::db::id(&h.doctor_id),
+            super::db::maybe_id(h.service_id.as_deref()),
             epoch(h.starts_at),
             epoch(h.ends_at),
             epoch(h.until),
@@ -102,10 +102,10 @@ pub fn of_phone(conn: &Tx, phone: &str, clinic_id: Option<&str>) -> Result<Vec<H
     conn.rows(
         On::reads(&[Table::Holds]),
         &format!(
-            "SELECT {COLS} FROM holds WHERE phone = ?1 AND (?2 = '' OR clinic_id = ?2) \
+            "SELECT {COLS} FROM holds WHERE phone = ?1 AND (clinic_id = ?2 OR ?2 IS NULL) \
              ORDER BY created_at, id"
         ),
-        args![phone, clinic_id.unwrap_or_default()],
+        args![phone, super::db::maybe_id(clinic_id)],
         from_row,
     )
 }
@@ -163,7 +163,7 @@ pub fn of_doctors(
         epoch(to).to_val(),
         except.unwrap_or_default().to_val(),
     ];
-    args.extend(doctor_ids.iter().map(|d| d.to_val()));
+    args.extend(super::db::ids(doctor_ids));
     conn.rows(
         On::reads(&[Table::Holds]),
         &format!(
@@ -247,7 +247,13 @@ pub fn record_code(
     conn.exec(
         On::writes(&[Table::WebCodes]),
         "INSERT INTO web_codes (id, phone_hash, address, sent_at, clinic_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-        args![super::new_id(), phone_hash, address, epoch(at), clinic_id],
+        args![
+            super::new_id(),
+            phone_hash,
+            address,
+            epoch(at),
+            super::db::id(clinic_id)
+        ],
     )?;
     Ok(())
 }
@@ -263,7 +269,7 @@ pub fn clinic_codes_since(
         .row(
             On::reads(&[Table::WebCodes]),
             "SELECT count(*), min(sent_at) FROM web_codes WHERE clinic_id = ?1 AND sent_at > ?2",
-            args![clinic_id, epoch(since)],
+            args![super::db::id(clinic_id), epoch(since)],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?
         .unwrap_or((0, None));

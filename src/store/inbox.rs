@@ -2,7 +2,7 @@
 //! (a provider's retried delivery is found by its ID), what appt did with
 //! it, and whether the desk is done with it (docs/rules.md#answers).
 
-use super::db::{On, Row, Table, Tx};
+use super::db::{On, Row, Table, Tx, Val};
 use super::epoch;
 use super::stored::{col, opt, Kind, Layout};
 use crate::args;
@@ -94,6 +94,13 @@ fn of_clinic(clinic_id: Option<&str>) -> &'static str {
     }
 }
 
+/// What [`of_clinic`]'s `?1` is bound to: the clinic's ID as its 16 bytes
+/// (schema 62), or, for every clinic's, an empty text (not NULL, which
+/// `?1 = ?1` would not find equal).
+fn clinic_arg(clinic_id: Option<&str>) -> Val {
+    clinic_id.map_or_else(|| Val::Text(String::new()), super::db::id)
+}
+
 /// Keeps a message received; false when the provider's ID is already
 /// there (a delivery the provider tried again): nothing is written.
 pub fn insert(conn: &Tx, m: &Inbound) -> crate::error::Result<bool> {
@@ -104,7 +111,7 @@ pub fn insert(conn: &Tx, m: &Inbound) -> crate::error::Result<bool> {
          ON CONFLICT (clinic_id, provider_id) DO NOTHING",
         args![
             m.id,
-            m.clinic_id,
+            super::db::id(&m.clinic_id),
             m.channel,
             m.kind,
             m.provider_id,
@@ -136,7 +143,12 @@ pub fn asked(
            WHERE l.patient_id = ?1 AND l.clinic_id = ?2 AND l.id <> ?3 \
            AND l.received_at > q.received_at) \
          ORDER BY q.received_at DESC, q.id",
-        args![super::db::id(patient_id), clinic_id, answer, epoch(since)],
+        args![
+            super::db::id(patient_id),
+            super::db::id(clinic_id),
+            answer,
+            epoch(since)
+        ],
         |r| r.get(0),
     )
 }
@@ -192,7 +204,7 @@ pub fn list(
              ORDER BY i.received_at DESC, i.id DESC LIMIT ?2",
             of_clinic(clinic_id)
         ),
-        args![clinic_id.unwrap_or_default(), limit],
+        args![clinic_arg(clinic_id), limit],
         from_row,
     )
 }
@@ -212,7 +224,7 @@ pub fn of_patient(
              ORDER BY i.received_at, i.id",
             of_clinic(clinic_id)
         ),
-        args![clinic_id.unwrap_or_default(), super::db::id(patient_id)],
+        args![clinic_arg(clinic_id), super::db::id(patient_id)],
         from_row,
     )
 }
@@ -227,7 +239,7 @@ pub fn find(conn: &Tx, clinic_id: Option<&str>, id: &str) -> crate::error::Resul
              AND substr(i.id, 1, length(?2)) = ?2 ORDER BY i.id LIMIT 2",
             of_clinic(clinic_id)
         ),
-        args![clinic_id.unwrap_or_default(), id],
+        args![clinic_arg(clinic_id), id],
         from_row,
     )
 }
@@ -254,7 +266,7 @@ pub fn wrote_whatsapp_since(
         "SELECT patient_id, max(received_at) FROM inbox WHERE clinic_id = ?1 \
          AND kind = 'whatsapp' AND received_at >= ?2 AND patient_id IS NOT NULL \
          GROUP BY patient_id",
-        args![clinic_id, epoch(since)],
+        args![super::db::id(clinic_id), epoch(since)],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     rows.into_iter()

@@ -66,6 +66,8 @@ fn shown_label(v: Val) -> String {
     match v {
         Val::Int(n) => super::db::date_of_day(n).map_or_else(|| n.to_string(), |d| d.to_string()),
         Val::Text(t) => t,
+        // A window's clinic, its label, kept as its 16 bytes (schema 62).
+        Val::Id(b) => super::db::shown_id(b),
         other => format!("{other:?}"),
     }
 }
@@ -80,7 +82,9 @@ pub struct Lookup<'a> {
     pub what: Entity,
     /// Whether the entity is also found by name (its `name_key` column).
     pub by_name: bool,
-    /// Extra SQL condition, e.g. `removed_at IS NULL`.
+    /// Extra SQL condition, e.g. `removed_at IS NULL`. It binds nothing: an
+    /// ID written into it for a column kept as 16 bytes must be written as
+    /// such (`patients::known_at`), never as a text literal.
     pub filter: &'a str,
     /// The column (or expression) shown beside candidate IDs.
     pub label: &'a str,
@@ -108,12 +112,18 @@ impl Lookup<'_> {
 }
 
 /// Refuses `name` when another row of the lookup's table already has it,
-/// case-insensitively.
+/// case-insensitively. `except` is bound as the table keeps its IDs; one
+/// that is no ID (bound as NULL there) excludes no row, as before.
 pub fn ensure_unique_name(tx: &Tx, l: &Lookup, name: &str, except: &str) -> Result<()> {
+    let except = if l.table.ids_as_bytes() {
+        super::db::id(except)
+    } else {
+        except.to_val()
+    };
     let taken: Option<i64> = tx.row(
         l.on(),
         &format!(
-            "SELECT 1 FROM {} WHERE name_key = ?1 AND id <> ?2{} LIMIT 1",
+            "SELECT 1 FROM {} WHERE name_key = ?1 AND (id <> ?2 OR ?2 IS NULL){} LIMIT 1",
             l.table.name(),
             l.filter()
         ),
@@ -129,7 +139,9 @@ pub fn ensure_unique_name(tx: &Tx, l: &Lookup, name: &str, except: &str) -> Resu
     Ok(())
 }
 
-/// The row `sql` selects for `id`, or `NOT_FOUND` naming `what`.
+/// The row `sql` selects for `id`, or `NOT_FOUND` naming `what`. `id` is
+/// bound as text: for a table that keeps its IDs as text (not one whose
+/// [`Table::ids_as_bytes`]).
 pub fn by_id<T>(
     tx: &Tx,
     on: On,
@@ -383,5 +395,8 @@ mod tests {
         assert_eq!(shown_label(Val::Int(20_620)), "2026-06-16");
         assert_eq!(shown_label(Val::Text("Dr. García".into())), "Dr. García");
         assert_eq!(shown_label(Val::Int(i64::MAX)), i64::MAX.to_string());
+        // A window's clinic, kept as its 16 bytes (schema 62).
+        let clinic = "0b7e5c1a-0000-4000-8000-0000000000c1";
+        assert_eq!(shown_label(crate::store::db::id(clinic)), clinic);
     }
 }

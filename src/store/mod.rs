@@ -53,6 +53,7 @@ pub(crate) mod retention;
 mod rewrite;
 pub(crate) mod series;
 pub(crate) mod services;
+mod setup_ids;
 mod sqlite;
 pub(crate) mod staff;
 mod standby;

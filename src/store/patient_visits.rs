@@ -76,7 +76,11 @@ pub fn next_at(
              AND a.status IN {AWAITED} ORDER BY a.starts_at LIMIT 1",
             select()
         ),
-        args![super::db::id(patient_id), clinic_id, epoch(now)],
+        args![
+            super::db::id(patient_id),
+            super::db::id(clinic_id),
+            epoch(now)
+        ],
         from_row,
     )
 }
@@ -103,8 +107,8 @@ pub fn seen_before(conn: &Tx, a: &AppointmentRow, here_only: bool) -> Result<boo
             super::db::id(&a.patient_id),
             completed,
             epoch(a.starts_at),
-            a.doctor_id,
-            a.clinic_id,
+            super::db::maybe_id(a.doctor_id.as_deref()),
+            super::db::id(&a.clinic_id),
             i64::from(here_only)
         ],
     )
@@ -117,6 +121,10 @@ pub fn no_shows_at(conn: &Tx, patient_id: &str, clinic: &str) -> Result<i64> {
     conn.one(
         On::reads(&[Table::Appointments]),
         "SELECT count(*) FROM appointments WHERE patient_id = ?1 AND clinic_id = ?2 AND status = ?3",
-        args![super::db::id(patient_id), clinic, Status::NoShow.code()],
+        args![
+            super::db::id(patient_id),
+            super::db::id(clinic),
+            Status::NoShow.code()
+        ],
     )
 }

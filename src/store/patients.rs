@@ -382,7 +382,11 @@ pub fn find_known(
             }
         }
     }
-    let cond = format!("{} AND {}", LOOKUP.filter, known_at(clinic)?);
+    let cond = format!(
+        "{} AND {}",
+        LOOKUP.filter,
+        known_at(conn.backend(), clinic)?
+    );
     let l = Lookup {
         filter: &cond,
         also: KNOWN.reads,
@@ -399,7 +403,7 @@ pub fn find_known(
 /// name: one booked there by a name given for another clinic's patient
 /// (docs/api.md#another-clinics-patient) is not known through it. A patient
 /// is made through a clinic only with one of these, in the same transaction.
-fn known_at(clinic: &str) -> Result<String> {
+fn known_at(backend: Backend, clinic: &str) -> Result<String> {
     // Inlined, not bound: a look-up's filter is a condition of its own. A
     // clinic's ID is appt's own (lowercase hex and dashes); anything else
     // is refused rather than written into a statement.
@@ -409,10 +413,11 @@ fn known_at(clinic: &str) -> Result<String> {
             crate::text::msg!("e-clinic_id_not_spelt_as_id"),
         ));
     }
+    let clinic = db::id_literal(backend, clinic);
     Ok(format!(
-        "(EXISTS (SELECT 1 FROM appointments k WHERE k.patient_id = patients.id AND k.clinic_id = '{clinic}' \
+        "(EXISTS (SELECT 1 FROM appointments k WHERE k.patient_id = patients.id AND k.clinic_id = {clinic} \
          AND k.patient_name_given IS NULL) \
-         OR EXISTS (SELECT 1 FROM waitlist k WHERE k.patient_id = patients.id AND k.clinic_id = '{clinic}' \
+         OR EXISTS (SELECT 1 FROM waitlist k WHERE k.patient_id = patients.id AND k.clinic_id = {clinic} \
          AND k.patient_name_given IS NULL))"
     ))
 }
@@ -426,7 +431,7 @@ pub fn knows(conn: &Tx, clinic: &str, id: &str) -> Result<bool> {
         KNOWN,
         &format!(
             "SELECT 1 FROM patients WHERE id = ?1 AND {}",
-            known_at(clinic)?
+            known_at(conn.backend(), clinic)?
         ),
         args![db::id(id)],
         |r| r.get(0),

@@ -381,7 +381,7 @@ pub fn last_sent_to(conn: &Tx, patient_id: &str, clinic_id: &str) -> Result<Opti
              ORDER BY sent_at DESC, id DESC LIMIT 1",
             MessageKind::WaitlistOffer.code()
         ),
-        args![super::db::id(patient_id), clinic_id],
+        args![super::db::id(patient_id), id(clinic_id)],
         from_row,
     )
 }
@@ -713,7 +713,7 @@ pub fn by_provider_id(conn: &Tx, clinic_id: &str, provider_id: &str) -> Result<O
              (SELECT 1 FROM appointments a WHERE a.id = reminders.appointment_id \
              AND a.clinic_id = ?2)"
         ),
-        args![provider_id, clinic_id],
+        args![provider_id, id(clinic_id)],
         from_row,
     )
 }

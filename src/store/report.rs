@@ -9,7 +9,6 @@ use crate::core::message::{Kind as MessageKind, Status as MessageStatus};
 use crate::core::report::Visit;
 use crate::core::{Coded, EventKind, Status};
 use crate::error::Result;
-use crate::store::db::ToVal;
 use chrono::NaiveDate;
 
 /// Which of a clinic's visits a report counts.
@@ -27,7 +26,7 @@ impl Scope<'_> {
     fn filter(&self) -> (String, Vec<Val>) {
         let mut sql = "a.clinic_id = ?1 AND a.local_date >= ?2 AND a.local_date <= ?3".to_string();
         let mut args = vec![
-            self.clinic_id.to_val(),
+            super::db::id(self.clinic_id),
             super::db::day(self.from),
             super::db::day(self.to),
         ];
@@ -36,7 +35,7 @@ impl Scope<'_> {
             ("a.service_id", self.service_id),
         ] {
             if let Some(v) = value {
-                args.push(v.to_val());
+                args.push(super::db::id(v));
                 sql.push_str(&format!(" AND {column} = ?{}", args.len()));
             }
         }
@@ -189,7 +188,7 @@ mod tests {
     #[test]
     fn offers_are_read_from_the_offers_not_from_each_visit() {
         let scope = Scope {
-            clinic_id: "c",
+            clinic_id: "00000000-0000-4000-8000-00000000000c",
             from: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
             to: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
             doctor_id: None,

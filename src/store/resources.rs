@@ -67,7 +67,7 @@ pub fn insert(tx: &Tx, r: &Resource) -> Result<()> {
         &format!("INSERT INTO resources ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
         args![
             r.id,
-            r.clinic_id,
+            super::db::id(&r.clinic_id),
             r.name,
             r.kind.as_str(),
             r.capacity,
@@ -139,10 +139,10 @@ pub fn list(tx: &Tx, clinic: Option<&str>) -> Result<Vec<Resource>> {
     tx.rows(
         On::reads(&[Table::Resources]),
         &format!(
-            "SELECT {COLS} FROM resources WHERE (CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) \
+            "SELECT {COLS} FROM resources WHERE (clinic_id = ?1 OR ?1 IS NULL) \
              ORDER BY name_key"
         ),
-        args![clinic],
+        args![super::db::maybe_id(clinic)],
         from_row,
     )
 }
@@ -192,7 +192,7 @@ fn needs_now(tx: &Tx, service_id: &str) -> Result<Vec<Vec<Resource>>> {
              WHERE n.service_id = ?1 ORDER BY n.grp, n.position",
             super::columns::under("r", COLS)
         ),
-        args![service_id],
+        args![super::db::id(service_id)],
         |r| Ok((r.get(0)?, from_row(&r.from(1))?)),
     )?;
     let mut groups: Vec<Vec<Resource>> = Vec::new();
@@ -214,14 +214,14 @@ pub fn set_needs(tx: &Tx, service_id: &str, groups: &[Vec<String>]) -> Result<()
     tx.exec(
         On::writes(&[Table::ServiceNeeds]),
         "DELETE FROM service_needs WHERE service_id = ?1",
-        args![service_id],
+        args![super::db::id(service_id)],
     )?;
     for (g, group) in groups.iter().enumerate() {
         for (p, id) in group.iter().enumerate() {
             tx.exec(
                 On::writes(&[Table::ServiceNeeds]),
                 &format!("INSERT INTO service_needs ({NEED_COLS}) VALUES (?1, ?2, ?3, ?4)"),
-                args![service_id, g as i64, p as i64, id],
+                args![super::db::id(service_id), g as i64, p as i64, id],
             )?;
         }
     }
@@ -600,7 +600,11 @@ pub fn held_minutes(
              AND {} GROUP BY g.resource_id",
             super::coded::is_not("a.status", crate::core::Status::Cancelled)
         ),
-        args![clinic, super::db::day(from), super::db::day(to)],
+        args![
+            super::db::id(clinic),
+            super::db::day(from),
+            super::db::day(to)
+        ],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }

@@ -29,7 +29,7 @@ pub fn next_day(
     let day: Option<i64> = tx.one(
         On::reads(&[Table::Appointments]),
         NEXT_DAY,
-        args![clinic_id, after, super::db::day(last)],
+        args![super::db::id(clinic_id), after, super::db::day(last)],
     )?;
     Ok(day.and_then(super::db::date_of_day))
 }
@@ -56,7 +56,7 @@ pub fn visits_of_day(
         On::reads(&[Table::Appointments]),
         VISITS_OF_DAY,
         args![
-            clinic_id,
+            super::db::id(clinic_id),
             super::db::day(day),
             from,
             before,
@@ -119,11 +119,16 @@ mod tests {
         Val::Text(s.into())
     }
 
+    /// A clinic's ID, kept as its 16 bytes (schema 62).
+    fn clinic() -> Val {
+        crate::store::db::id("00000000-0000-4000-8000-00000000000c")
+    }
+
     /// A purge reads a clinic's days through the index on the clinic and the
     /// local date, never the whole table.
     #[test]
     fn a_purge_walks_a_clinics_days_through_their_index() {
-        let p = plan(NEXT_DAY, vec![text("c"), Val::Int(0), Val::Int(20_624)]);
+        let p = plan(NEXT_DAY, vec![clinic(), Val::Int(0), Val::Int(20_624)]);
         assert_eq!(
             p,
             ["SEARCH appointments USING COVERING INDEX appt_clinic_date (clinic_id=? AND local_date>? AND local_date<?)"]
@@ -131,7 +136,7 @@ mod tests {
         let p = plan(
             VISITS_OF_DAY,
             vec![
-                text("c"),
+                clinic(),
                 Val::Int(20_620),
                 Val::Int(0),
                 Val::Int(1),

@@ -48,8 +48,8 @@ pub fn series_like(conn: &Tx, prefix: &str, at: Option<&str>, limit: i64) -> Res
         On::reads(&[Table::Appointments]),
         "SELECT DISTINCT series_id FROM appointments WHERE series_id IS NOT NULL \
          AND substr(series_id, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT) \
-         AND (CAST(?3 AS TEXT) IS NULL OR clinic_id = CAST(?3 AS TEXT)) ORDER BY series_id LIMIT ?2",
-        args![prefix, limit, at],
+         AND (clinic_id = ?3 OR ?3 IS NULL) ORDER BY series_id LIMIT ?2",
+        args![prefix, limit, super::db::maybe_id(at)],
         |r| r.get(0),
     )
 }

@@ -5,7 +5,7 @@ use super::asked::Asked;
 use super::db::{On, Table};
 use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Layout, BUFFER, MINUTES, PER_DAY};
-use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
+use super::{ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
@@ -58,7 +58,7 @@ pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
         On::writes(&[Table::Services]),
         &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"),
         args![
-            s.id,
+            super::db::id(&s.id),
             s.name,
             s.duration_minutes,
             epoch(s.created_at),
@@ -80,7 +80,7 @@ pub fn update(conn: &Tx, s: &Service) -> Result<()> {
         "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5, max_per_day=?6, \
          buffer_before=?7, buffer_after=?8, online=?9 WHERE id=?1",
         args![
-            s.id,
+            super::db::id(&s.id),
             s.name,
             name_key(&s.name),
             s.duration_minutes,
@@ -98,21 +98,20 @@ pub fn remove(conn: &Tx, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result
     conn.exec(
         On::writes(&[Table::Services]),
         "UPDATE services SET removed_at = ?2 WHERE id = ?1",
-        args![id, epoch(now)],
+        args![super::db::id(id), epoch(now)],
     )?;
     Ok(())
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Service> {
     conn.memo(Asked::Service(id), || {
-        by_id(
-            conn,
+        conn.row(
             On::reads(&[Table::Services]),
             &format!("SELECT {COLS} FROM services WHERE id = ?1"),
-            id,
-            crate::error::Entity::Service,
+            args![super::db::id(id)],
             from_row,
-        )
+        )?
+        .ok_or_else(|| Error::not_found(crate::error::Entity::Service))
     })
 }
 

@@ -107,8 +107,8 @@ pub fn insert(tx: &Tx, m: &Member, pin_hash: &str) -> Result<()> {
             m.id,
             m.name,
             m.role.as_str(),
-            m.doctor_id,
-            m.clinic_id,
+            super::db::maybe_id(m.doctor_id.as_deref()),
+            super::db::maybe_id(m.clinic_id.as_deref()),
             pin_hash,
             epoch(m.created_at),
             epoch(m.updated_at),
@@ -130,8 +130,8 @@ pub fn update(tx: &Tx, m: &Member) -> Result<()> {
             m.name,
             name_key(&m.name),
             m.role.as_str(),
-            m.doctor_id,
-            m.clinic_id,
+            super::db::maybe_id(m.doctor_id.as_deref()),
+            super::db::maybe_id(m.clinic_id.as_deref()),
             epoch(m.updated_at)
         ],
     )?;

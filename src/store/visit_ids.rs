@@ -490,6 +490,12 @@ pub(super) fn rebuilt(
         made.extend(made_on(tx, t)?.iter().map(|sql| again(sql)));
     }
     let references = referring(tx, tables)?;
+    // SQLite renames a table only if every trigger's tables are there:
+    // the other tables' triggers, which may read one of `tables`, wait.
+    let waiting = waiting_triggers(tx, tables)?;
+    for (name, _) in &waiting {
+        tx.script(&format!("DROP TRIGGER {name}"))?;
+    }
     for t in tables.iter().rev() {
         tx.script(&match tx.backend() {
             Backend::Sqlite => format!("DROP TABLE {t}"),
@@ -503,8 +509,32 @@ pub(super) fn rebuilt(
             rename_constraints(tx, t, &from)?;
         }
     }
-    for sql in made.iter().chain(&references) {
+    for sql in made
+        .iter()
+        .chain(&references)
+        .chain(waiting.iter().map(|(_, sql)| sql))
+    {
         tx.script(sql)?;
     }
     Ok(())
+}
+
+/// On SQLite, the triggers of the tables not among `tables`, each named
+/// with the statement that made it (PostgreSQL's stay as they are).
+fn waiting_triggers(tx: &Tx, tables: &[&str]) -> Result<Vec<(String, String)>> {
+    if tx.backend() == Backend::Postgres {
+        return Ok(Vec::new());
+    }
+    let all: Vec<(String, String, String)> = tx.rows(
+        On::NOTHING,
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' \
+         AND sql IS NOT NULL ORDER BY name",
+        args![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(all
+        .into_iter()
+        .filter(|(_, table, _)| !tables.contains(&table.as_str()))
+        .map(|(name, _, sql)| (name, sql))
+        .collect())
 }

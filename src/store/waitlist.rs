@@ -125,10 +125,10 @@ pub fn insert(conn: &Tx, e: &New, now: DateTime<Utc>) -> Result<()> {
         ),
         args![
             id,
-            clinic_id,
-            doctor_id,
+            super::db::id(clinic_id),
+            super::db::id(doctor_id),
             super::db::id(patient_id),
-            service_id,
+            super::db::maybe_id(service_id),
             on.to_string(),
             epoch(now),
             name_given
@@ -194,9 +194,9 @@ pub fn of_patient_at(
         ),
         args![
             super::db::id(patient_id),
-            doctor_id,
+            super::db::id(doctor_id),
             on.to_string(),
-            clinic_id
+            super::db::id(clinic_id)
         ],
         from_row,
     )
@@ -208,10 +208,10 @@ pub fn entries_of(conn: &Tx, patient_id: &str, clinic: Option<&str>) -> Result<V
     conn.rows(
         SELECTED_ON,
         &format!(
-            "{SELECT} WHERE w.patient_id = ?1 AND (?2 = '' OR w.clinic_id = ?2) \
+            "{SELECT} WHERE w.patient_id = ?1 AND (w.clinic_id = ?2 OR ?2 IS NULL) \
              ORDER BY w.local_date, w.seq"
         ),
-        args![super::db::id(patient_id), clinic.unwrap_or_default()],
+        args![super::db::id(patient_id), super::db::maybe_id(clinic)],
         from_row,
     )
 }
@@ -224,7 +224,7 @@ pub fn list(conn: &Tx, clinic_id: &str, from: NaiveDate) -> Result<Vec<Entry>> {
             "{SELECT} WHERE w.clinic_id = ?1 AND w.local_date >= ?2 \
              ORDER BY w.local_date, w.seq"
         ),
-        args![clinic_id, from.to_string()],
+        args![super::db::id(clinic_id), from.to_string()],
         from_row,
     )
 }
@@ -246,10 +246,10 @@ pub fn next_in_line(
              AND w.clinic_id = ?4 ORDER BY w.offers, w.seq LIMIT 1"
         ),
         args![
-            doctor_id,
+            super::db::id(doctor_id),
             on.to_string(),
             super::db::id(except_patient),
-            clinic_id
+            super::db::id(clinic_id)
         ],
         from_row,
     )

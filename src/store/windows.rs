@@ -117,7 +117,7 @@ fn query(conn: &Tx, asked: Asked) -> Result<Vec<Window>> {
             )))
         }
     };
-    conn.memo(asked, || read(conn, cond, args![id]))
+    conn.memo(asked, || read(conn, cond, args![super::db::id(id)]))
 }
 
 /// What a read of windows with their services reads.
@@ -170,7 +170,7 @@ pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
         On::writes(&[Table::Windows]),
         &format!("INSERT INTO windows ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
         args![
-            w.id, w.clinic_id, w.doctor_id, weekdays, on, w.from, w.to, w.slot_minutes, w.capacity, w.session,
+            super::db::id(&w.id), super::db::id(&w.clinic_id), super::db::maybe_id(w.doctor_id.as_deref()), weekdays, on, w.from, w.to, w.slot_minutes, w.capacity, w.session,
             w.batch, w.valid_from.map(|d| d.to_string()), w.valid_to.map(|d| d.to_string()), w.open,
             epoch(w.created_at)
         ],
@@ -179,7 +179,7 @@ pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
         conn.exec(
             On::writes(&[Table::WindowServices]),
             &format!("INSERT INTO window_services ({SERVICE_COLS}) VALUES (?1, ?2) ON CONFLICT DO NOTHING"),
-            args![w.id, s],
+            args![super::db::id(&w.id), super::db::id(s)],
         )?;
     }
     Ok(())
@@ -215,8 +215,8 @@ pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Arc
     conn.lasting(asked, || {
         read(
             conn,
-            "(CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR doctor_id = ?2)",
-            args![clinic, doctor],
+            "(clinic_id = ?1 OR ?1 IS NULL) AND (doctor_id = ?2 OR ?2 IS NULL)",
+            args![super::db::maybe_id(clinic), super::db::maybe_id(doctor)],
         )
         .map(Arc::from)
     })
@@ -226,7 +226,7 @@ pub fn set_open(conn: &Tx, id: &str, open: bool) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Windows]),
         "UPDATE windows SET open = ?2 WHERE id = ?1",
-        args![id, open],
+        args![super::db::id(id), open],
     )?;
     Ok(())
 }
@@ -238,7 +238,11 @@ pub fn upcoming_bookings(conn: &Tx, w: &Window, now: i64) -> Result<i64> {
     conn.one(
         On::reads(&[Table::Appointments]),
         &upcoming_sql(w.doctor_id.is_some()),
-        args![w.id, now, w.doctor_id.as_deref().unwrap_or(&w.clinic_id)],
+        args![
+            super::db::id(&w.id),
+            now,
+            super::db::id(w.doctor_id.as_deref().unwrap_or(&w.clinic_id))
+        ],
     )
 }
 
@@ -260,7 +264,7 @@ pub fn remove(conn: &Tx, id: &str) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Windows]),
         "DELETE FROM windows WHERE id = ?1",
-        args![id],
+        args![super::db::id(id)],
     )?;
     Ok(())
 }
@@ -295,8 +299,14 @@ mod tests {
                 tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
                 for doctor in [true, false] {
                     let sql = format!("EXPLAIN {}", upcoming_sql(doctor));
-                    let plan: Vec<String> =
-                        tx.rows(On::NOTHING, &sql, args!["w", 0_i64, "d"], |r| r.get(0))?;
+                    // IDs kept as their 16 bytes (schema 62): a `uuid` here.
+                    let (w, d) = (crate::store::new_id(), crate::store::new_id());
+                    let plan: Vec<String> = tx.rows(
+                        On::NOTHING,
+                        &sql,
+                        args![crate::store::db::id(&w), 0_i64, crate::store::db::id(&d)],
+                        |r| r.get(0),
+                    )?;
                     let plan = plan.join("\n");
                     assert!(!plan.contains("Seq Scan"), "{plan}");
                     assert!(!doctor || plan.contains("appt_doctor_busy"), "{plan}");

@@ -673,6 +673,7 @@ e-cannot_start_connecting = cannot start connecting: { $e }
 e-cannot_start_sh = cannot start sh: { $e }
 e-cannot_upgrade_to_schema_version = cannot upgrade { $shown } to schema version { $a }: { $b }
 e-copy_is_short = the copy of { $table } holds { $b } rows where the table holds { $a }
+e-shape_unread = the shape of { $table } could not be read to copy it with its IDs as 16 bytes
 e-cannot_use = cannot use { $shown }: { $a }
 e-cannot_write_a_csv_row = cannot write a CSV row: { $other }
 e-cannot_write_to_standard_output = cannot write to standard output: { $e }

@@ -721,6 +721,7 @@ e-cannot_start_connecting = no se puede empezar a conectar: { $e }
 e-cannot_start_sh = no se puede iniciar sh: { $e }
 e-cannot_upgrade_to_schema_version = no se puede actualizar { $shown } a la versión de esquema { $a }: { $b }
 e-copy_is_short = la copia de { $table } tiene { $b } filas y la tabla tiene { $a }
+e-shape_unread = no se pudo leer la forma de { $table } para copiarla con sus ID de 16 bytes
 e-cannot_use = no se puede usar { $shown }: { $a }
 e-cannot_write_a_csv_row = no se puede escribir una fila CSV: { $other }
 e-cannot_write_to_standard_output = no se puede escribir en la salida estándar: { $e }

@@ -1225,8 +1225,9 @@ fn a_patients_export_holds_what_they_wrote_and_the_times_held_for_them() {
     let clinic = s(&a["clinic_id"]).to_string();
     env.exec(&format!(
         "INSERT INTO inbox (id, clinic_id, channel, kind, provider_id, patient_id, body, \
-         received_at, outcome) VALUES ('in-1', '{clinic}', 'sms', 'sms', 'SM9', {}, \
+         received_at, outcome) VALUES ('in-1', {}, 'sms', 'sms', 'SM9', {}, \
          'Buenas, no voy a poder ir el martes', 1781539300, 'inbox')",
+        env.id_literal(&clinic),
         env.id_literal(&patient)
     ));
     let server = Server::start(&env, &[]);

@@ -1081,7 +1081,7 @@ pub fn undo_schema_57(env: &Env) {
 /// The columns that keep an ID as its 16 bytes: a BLOB on SQLite, a
 /// `uuid` on PostgreSQL (docs/rules.md#reminders-and-notifications,
 /// docs/performance.md#footprint).
-pub const SIXTEEN_BYTE_IDS: [&str; 14] = [
+pub const SIXTEEN_BYTE_IDS: [&str; 47] = [
     "reminders.id",
     "appointments.id",
     "events.appointment_id",
@@ -1096,6 +1096,39 @@ pub const SIXTEEN_BYTE_IDS: [&str; 14] = [
     "waitlist.patient_id",
     "inbox.patient_id",
     "access_log.patient_id",
+    "clinics.id",
+    "doctors.id",
+    "services.id",
+    "windows.id",
+    "windows.clinic_id",
+    "windows.doctor_id",
+    "window_services.window_id",
+    "window_services.service_id",
+    "closures.clinic_id",
+    "closures.doctor_id",
+    "staff.doctor_id",
+    "staff.clinic_id",
+    "api_tokens.clinic_id",
+    "channels.clinic_id",
+    "holds.clinic_id",
+    "holds.doctor_id",
+    "holds.service_id",
+    "feeds.clinic_id",
+    "feeds.doctor_id",
+    "resources.clinic_id",
+    "service_needs.service_id",
+    "calendars.doctor_id",
+    "calendar_busy.doctor_id",
+    "appointments.clinic_id",
+    "appointments.doctor_id",
+    "appointments.window_id",
+    "appointments.service_id",
+    "waitlist.clinic_id",
+    "waitlist.doctor_id",
+    "waitlist.service_id",
+    "inbox.clinic_id",
+    "access_log.clinic_id",
+    "web_codes.clinic_id",
 ];
 
 /// The columns schema 59 keeps as 16 bytes: every appointment's ID, and a
@@ -1103,7 +1136,82 @@ pub const SIXTEEN_BYTE_IDS: [&str; 14] = [
 pub const VISIT_IDS_59: &[&str] = SIXTEEN_BYTE_IDS.split_at(1).1.split_at(8).0;
 
 /// The columns schema 61 keeps as 16 bytes: every patient's ID.
-pub const PATIENT_IDS_61: &[&str] = SIXTEEN_BYTE_IDS.split_at(9).1;
+pub const PATIENT_IDS_61: &[&str] = SIXTEEN_BYTE_IDS.split_at(9).1.split_at(5).0;
+
+/// The columns schema 62 keeps as 16 bytes: every clinic's, doctor's,
+/// service's and window's ID.
+pub const SETUP_IDS_62: &[&str] = SIXTEEN_BYTE_IDS.split_at(14).1;
+
+/// The tables schema 62 makes again, each after those it refers to.
+const SETUP_TABLES_62: [&str; 20] = [
+    "clinics",
+    "doctors",
+    "services",
+    "windows",
+    "window_services",
+    "closures",
+    "staff",
+    "api_tokens",
+    "channels",
+    "holds",
+    "feeds",
+    "resources",
+    "service_needs",
+    "calendars",
+    "calendar_busy",
+    "appointments",
+    "waitlist",
+    "inbox",
+    "access_log",
+    "web_codes",
+];
+
+/// Takes schema 62's change (every clinic's, doctor's, service's and
+/// window's ID as its 16 bytes) out of `env`'s database, for tests of
+/// older databases: the IDs as text again, each table's indexes, triggers
+/// and references as they were.
+pub fn undo_schema_62(env: &Env) {
+    if env.url().is_some() {
+        let parents = "'clinics'::regclass, 'doctors'::regclass, 'services'::regclass, \
+                       'windows'::regclass";
+        let refs = env.rows(&format!(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) \
+             FROM pg_constraint WHERE contype = 'f' AND confrelid IN ({parents})"
+        ));
+        let mut sql = String::new();
+        for r in &refs {
+            sql += &format!("ALTER TABLE {} DROP CONSTRAINT {}; ", r[0], r[1]);
+        }
+        for c in SETUP_IDS_62 {
+            let (t, c) = c.split_once('.').unwrap();
+            sql += &format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} TYPE TEXT COLLATE \"C\" USING CAST({c} AS TEXT); "
+            );
+        }
+        for r in &refs {
+            sql += &format!("ALTER TABLE {} ADD CONSTRAINT {} {}; ", r[0], r[1], r[2]);
+        }
+        env.exec(&sql);
+        return;
+    }
+    // SQLite renames a table only while every trigger's tables are there.
+    let triggers = env.rows(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' \
+         AND tbl_name = 'appointment_resources'",
+    );
+    let mut sql = String::from("PRAGMA foreign_keys = OFF; ");
+    for t in &triggers {
+        sql += &format!("DROP TRIGGER {}; ", t[0]);
+    }
+    for t in SETUP_TABLES_62 {
+        sql += &ids_as_text(env, t, SETUP_IDS_62, "61");
+    }
+    for t in &triggers {
+        sql += &format!("{}; ", t[1]);
+    }
+    sql += "PRAGMA foreign_keys = ON;";
+    env.exec(&sql);
+}
 
 /// The tables that refer to the patients, whose references schema 61 makes.
 const PATIENT_REFS_61: [&str; 4] = ["appointments", "waitlist", "inbox", "access_log"];
@@ -1112,6 +1220,7 @@ const PATIENT_REFS_61: [&str; 4] = ["appointments", "waitlist", "inbox", "access
 /// `env`'s database, for tests of older databases: the IDs as text again,
 /// each table's indexes and triggers as they were.
 pub fn undo_schema_61(env: &Env) {
+    undo_schema_62(env);
     if env.url().is_some() {
         env.exec(&pg_ids_as_text(
             &PATIENT_REFS_61,

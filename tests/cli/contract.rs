@@ -719,7 +719,9 @@ fn an_ambiguous_id_prefix_is_ambiguous_id_with_the_candidates() {
         let id = s(&d["id"]).to_string();
         let shared = format!("beef{}", &id[4..]);
         env.exec(&format!(
-            "UPDATE doctors SET id = '{shared}' WHERE id = '{id}'"
+            "UPDATE doctors SET id = {} WHERE id = {}",
+            env.id_literal(&shared),
+            env.id_literal(&id)
         ));
         all.push(shared);
     }

@@ -1751,7 +1751,8 @@ fn patient_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
 
     let out = in_batches_of_two(&env, &["check"]);
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(crate::common::schema_version(&env), "61");
+    // And on through schema 62.
+    assert_eq!(crate::common::schema_version(&env), "62");
     for (i, (now, then)) in seen(&env).iter().zip(&before).enumerate() {
         assert_eq!(now, then, "{i}");
     }
@@ -1783,6 +1784,176 @@ fn patient_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
             env.id_literal(who)
         )),
         [["0"]]
+    );
+    let out = env.cmd().args(["check", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// A database of schema 61 takes schema 62 on its next command: the
+/// clinics, doctors, services and windows, and every table that names one,
+/// copied a batch per transaction into tables that keep those IDs as their
+/// 16 bytes. A doctor whose ID is no UUID stops the upgrade, the database
+/// as it was and the batches before it kept; a row written behind a copy's
+/// cursor stops it; then it goes on where it stopped, and every command
+/// answers as it did.
+#[test]
+fn schema_62_keeps_the_setups_ids_as_sixteen_bytes_copied_in_batches() {
+    let env = Env::clinic();
+    env.ok(&["doctor", "add", "Dra. López", "--specialty", "Pediatría"]);
+    env.ok(&["service", "add", "Control", "--minutes", "20"]);
+    env.ok(&[
+        "resource",
+        "add",
+        "Rayos",
+        "--kind",
+        "sala",
+        "--capacity",
+        "2",
+    ]);
+    env.ok(&[
+        "closure",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--from",
+        "2026-06-18",
+        "--reason",
+        "Congreso",
+    ]);
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--public-url",
+        "https://citas.example.com",
+    ]);
+    env.ok(&["feed", "add", "garcia", "-d", "Dr. García"]);
+    env.ok(&["token", "add", "bot", "--scopes", "appointments:read"]);
+    for (i, phone) in ["+50370000031", "+50370000032", "+50370000033"]
+        .iter()
+        .enumerate()
+    {
+        env.book(TUE, &format!("{}:00", 9 + i), phone);
+    }
+    env.ok(&[
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        TUE,
+        "-P",
+        "+50370000032",
+    ]);
+    let seen = |env: &Env| {
+        [
+            vec!["list", "--date", TUE],
+            vec!["agenda", "--date", TUE],
+            vec!["slots", "-d", "Dr. García", "-D", TUE],
+            vec!["waitlist", "list"],
+            vec!["doctor", "list"],
+            vec!["service", "list"],
+            vec!["window", "list"],
+            vec!["closure", "list"],
+            vec!["feed", "list"],
+            vec!["token", "list"],
+            vec!["resource", "list"],
+            vec!["report", "--from", TUE, "--to", TUE],
+        ]
+        .iter()
+        .map(|args| env.ok(args))
+        .collect::<Vec<Value>>()
+    };
+    let before = seen(&env);
+    let sixteen = if env.url().is_some() {
+        " uuid"
+    } else {
+        " blob 16"
+    };
+    let types = id_types(&env, crate::common::SETUP_IDS_62);
+    // On SQLite, the columns that hold a value here.
+    assert!(types.len() >= 15, "{types:?}");
+    for t in &types {
+        assert!(t[0].ends_with(sixteen), "{t:?}");
+    }
+    let listed: Vec<String> = crate::common::SETUP_IDS_62
+        .iter()
+        .map(|c| format!("'{}'", c.split_once('.').unwrap().0))
+        .collect();
+    let tables = described(&env, &listed.join(", "));
+
+    crate::common::undo_schema_62(&env);
+    crate::common::set_schema_version(&env, 61);
+    let as_text = id_types(&env, crate::common::SETUP_IDS_62);
+    assert_eq!(as_text.len(), types.len(), "{as_text:?}");
+    for t in as_text {
+        assert!(
+            t[0].ends_with(" text") || t[0].ends_with(" text 36"),
+            "{t:?}"
+        );
+    }
+    // A doctor whose ID is no UUID, after the others in the copy's order.
+    let bad = "ffffffff-ffff-4fff-bfff-fffffffffffx";
+    env.exec(&format!(
+        "INSERT INTO doctors (id, full_name, name_key, specialty, slot_minutes, active, \
+         created_at, updated_at) VALUES ('{bad}', 'Nadie', 'nadie', '', 30, 1, 0, 0)"
+    ));
+    upgrade_stops(&env, &["list"], "61");
+    // The clinics' copy and the doctors' first batch were kept; the batch
+    // that met it was undone.
+    assert_eq!(env.rows("SELECT count(*) FROM clinics_62"), [["1"]]);
+    assert_eq!(env.rows("SELECT count(*) FROM doctors_62"), [["2"]]);
+    env.exec(&format!("DELETE FROM doctors WHERE id = '{bad}'"));
+    // A doctor written behind the copy's cursor meanwhile (as an older
+    // appt still writing would): the copy falls short, and the tables are
+    // not given up for it.
+    let behind = "00000000-0000-4000-8000-000000000001";
+    env.exec(&format!(
+        "INSERT INTO doctors (id, full_name, name_key, specialty, slot_minutes, active, \
+         created_at, updated_at) VALUES ('{behind}', 'Nadie', 'nadie', '', 30, 1, 0, 0)"
+    ));
+    upgrade_stops(&env, &["list"], "61");
+    assert!(crate::common::has_table(&env, "doctors_62"));
+    env.exec(&format!("DELETE FROM doctors WHERE id = '{behind}'"));
+
+    let out = in_batches_of_two(&env, &["check"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(crate::common::schema_version(&env), "62");
+    for (i, (now, then)) in seen(&env).iter().zip(&before).enumerate() {
+        assert_eq!(now, then, "{i}");
+    }
+    assert_eq!(id_types(&env, crate::common::SETUP_IDS_62), types);
+    assert_eq!(described(&env, &listed.join(", ")), tables);
+    for t in &listed {
+        assert!(!crate::common::has_table(
+            &env,
+            &format!("{}_62", t.trim_matches('\''))
+        ));
+    }
+    // The database refuses as it did: (by its references) a clinic's
+    // visits without the clinic.
+    let clinic = env.ok(&["clinic", "show", "Central"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    refused_for_references(
+        &env,
+        &format!("DELETE FROM clinics WHERE id = {}", env.id_literal(&clinic)),
+    );
+    // And the desk goes on: a doctor found by a prefix of their ID, a
+    // visit booked with them, the day as it is.
+    let lopez = env.ok(&["doctor", "show", "Dra. López"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shown = env.ok(&["doctor", "show", &lopez[..6]]);
+    assert_eq!(shown["id"], lopez.as_str(), "{shown}");
+    env.book(TUE, "12:30", "+50370000034");
+    assert_eq!(
+        env.ok(&["list", "--date", TUE])["appointments"]
+            .as_array()
+            .map(Vec::len),
+        Some(4)
     );
     let out = env.cmd().args(["check", "--json"]).output().unwrap();
     assert!(out.status.success(), "{out:?}");

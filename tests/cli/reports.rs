@@ -560,9 +560,10 @@ fn every_figure_equals_its_sql() {
 
     // One doctor: only their visits and their days.
     let g = env.ok(&["report", "--from", FROM, "--to", TO, "-d", "Dr. García"]);
-    let garcia = &env.rows("SELECT id FROM doctors WHERE full_name = 'Dr. García'")[0][0];
+    let garcia_id = &env.rows("SELECT id FROM doctors WHERE full_name = 'Dr. García'")[0][0];
+    let garcia = &env.id_literal(garcia_id);
     let visits = n(&env.rows(&format!(
-        "SELECT COUNT(*) FROM appointments WHERE {IN_PERIOD} AND doctor_id = '{garcia}'"
+        "SELECT COUNT(*) FROM appointments WHERE {IN_PERIOD} AND doctor_id = {garcia}"
     ))[0][0]);
     let counted: i64 = g["sources"]
         .as_array()
@@ -573,7 +574,7 @@ fn every_figure_equals_its_sql() {
     assert_eq!(counted, visits);
     // The recalls of their visits: the history's one recall follows one of Dr. García's.
     let recalls = n(&env.rows(&format!(
-        "SELECT COUNT(*) FROM appointments WHERE status = {} AND doctor_id = '{garcia}' \
+        "SELECT COUNT(*) FROM appointments WHERE status = {} AND doctor_id = {garcia} \
          AND follow_up_date >= '{FROM}' AND follow_up_date <= '{TO}'",
         status_code("completed")
     ))[0][0]);
@@ -584,7 +585,7 @@ fn every_figure_equals_its_sql() {
         .as_array()
         .unwrap()
         .iter()
-        .all(|d| d["doctor"]["id"] == garcia.as_str()));
+        .all(|d| d["doctor"]["id"] == garcia_id.as_str()));
     // The closed Friday is not open.
     assert!(!g["utilisation"]["days"]
         .as_array()

@@ -894,9 +894,10 @@ fn a_doctors_appointments_at_another_clinic_count() {
     let doctor = env.ok(&["doctor", "show", "Dr. García"]);
     env.exec(&format!(
         "INSERT INTO windows (id, clinic_id, doctor_id, weekdays, start_minute, end_minute, slot_minutes, \
-         capacity, open, created_at) VALUES ('00000000-0000-4000-8000-000000000001', '{}', '{}', 31, 780, 1020, 30, 1, 1, 0)",
-        s(&manhattan["id"]),
-        s(&doctor["id"])
+         capacity, open, created_at) VALUES ({}, {}, {}, 31, 780, 1020, 30, 1, 1, 0)",
+        env.id_literal("00000000-0000-4000-8000-000000000001"),
+        env.id_literal(s(&manhattan["id"])),
+        env.id_literal(s(&doctor["id"]))
     ));
     let ny = |env: &Env| {
         env.ok(&[

@@ -36,8 +36,8 @@ pub(super) use tx::{pg_read, pg_within, pg_write, read, write};
 pub use tx::{Backend, Tx};
 pub(in crate::store) use values::marks;
 pub use values::{
-    date_of_day, day, day_number, id, ids, maybe_id, pg_params, shown_id, shown_id_sql, stored_id,
-    Column, Peek, Row, ToVal, Val,
+    date_of_day, day, day_number, id, id_literal, ids, maybe_id, pg_params, shown_id, shown_id_sql,
+    stored_id, Column, Peek, Row, ToVal, Val,
 };
 
 #[cfg(test)]

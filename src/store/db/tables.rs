@@ -112,7 +112,13 @@ impl Table {
     pub const fn ids_as_bytes(self) -> bool {
         matches!(
             self,
-            Table::Appointments | Table::Patients | Table::Reminders
+            Table::Appointments
+                | Table::Clinics
+                | Table::Doctors
+                | Table::Patients
+                | Table::Reminders
+                | Table::Services
+                | Table::Windows
         )
     }
 

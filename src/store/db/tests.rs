@@ -457,10 +457,11 @@ fn a_write_forgets_what_was_read_from_the_tables_it_declares() {
         assert_eq!(read(2)?, 1, "kept");
         tx.insert(&META, args!["k", "v"])?;
         assert_eq!(read(3)?, 1, "a write elsewhere forgets nothing");
+        // A window's ID is bound as its 16 bytes (schema 62).
         tx.exec(
             On::writes(&[Table::WindowServices]),
             "DELETE FROM window_services WHERE window_id = ?1",
-            args!["w1"],
+            args![super::id(&crate::store::new_id())],
         )?;
         assert_eq!(read(4)?, 4, "forgotten by a write to window_services");
         Ok(())
@@ -555,12 +556,13 @@ fn changes_counted(st: &mut Store) {
     let one = read(st);
     assert!(start.moved(&one, &[Table::Meta]));
     assert!(!start.moved(&one, &[Table::Doctors, Table::Appointments, Table::Changes]));
-    // An UPDATE that meets no row changes nothing.
+    // An UPDATE that meets no row changes nothing (a doctor's ID bound as
+    // its 16 bytes, schema 62: no doctor's).
     st.write(|tx| {
         tx.exec(
             On::writes(&[Table::Doctors]),
-            "UPDATE doctors SET full_name = 'x' WHERE id = 'nobody'",
-            args![],
+            "UPDATE doctors SET full_name = 'x' WHERE id = ?1",
+            args![super::id(&crate::store::new_id())],
         )
     })
     .unwrap();

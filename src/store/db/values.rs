@@ -75,6 +75,18 @@ pub fn shown_id_sql(backend: super::Backend, c: &str) -> String {
     }
 }
 
+/// ID `id` written into a statement for a column that keeps IDs as their
+/// 16 bytes, where it cannot be bound (a look-up's filter): a BLOB literal on SQLite, the `uuid`'s text on
+/// PostgreSQL (which reads it as the column's type); NULL, which equals
+/// nothing, for text that is no ID (as [`id`] binds it).
+pub fn id_literal(backend: super::Backend, id: &str) -> String {
+    match (uuid::Uuid::try_parse(id), backend) {
+        (Err(_), _) => "NULL".to_string(),
+        (Ok(u), super::Backend::Sqlite) => format!("X'{}'", u.simple()),
+        (Ok(u), super::Backend::Postgres) => format!("'{}'", u.hyphenated()),
+    }
+}
+
 /// PostgreSQL's column `j` of `r`, a `uuid`, as its 16 bytes.
 fn pg_id(r: &tokio_postgres::Row, j: usize) -> Result<Option<[u8; 16]>> {
     Ok(r.try_get::<_, Option<uuid::Uuid>>(j)?
