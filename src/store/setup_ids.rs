@@ -59,7 +59,7 @@ fn copy(table: &str) -> String {
     format!("{table}_62")
 }
 
-/// Copies the next batch of every table in turn, the named ones first;
+/// Copies the next batch of every table in turn, in [`TABLES`]' order;
 /// true once all are copied and the copies have taken the tables' places.
 pub fn setup_ids(tx: &Tx) -> Result<bool> {
     let backend = tx.backend();

@@ -462,7 +462,9 @@ fn referring(tx: &Tx, tables: &[&str]) -> Result<Vec<String>> {
 /// again on its copy as `again` writes them, and, on PostgreSQL, the other
 /// tables' references to them: SQLite's foreign keys are off for the step,
 /// so an old table can go while others refer to it, and PostgreSQL drops
-/// those references with it. The tables that refer to the others come last.
+/// those references with it. On SQLite the other tables' triggers are taken
+/// away meanwhile and made again after ([`waiting_triggers`]). The tables
+/// that refer to the others come last.
 pub(super) fn rebuilt(
     tx: &Tx,
     tables: &[&str],
