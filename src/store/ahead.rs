@@ -6,7 +6,8 @@
 //! one request asks of a doctor, and of a doctor's day, at once. Every
 //! query made ahead and every key it keeps under is here.
 
-use super::appointments::{self, KeptBusy};
+use super::appointment_busy::{self as busy_times, KeptBusy};
+use super::appointments;
 use super::asked::Asked;
 use super::columns::{count, under};
 use super::db::{marks, On, Table, ToVal, Tx, Val};
@@ -43,7 +44,7 @@ impl<'a> LookAhead<'a> {
     }
 
     /// A doctor's day: the busy times over `[from, to)`
-    /// ([`appointments::busy_for_doctor`]), the last token of `scope` on
+    /// ([`busy_times::busy_for_doctor`]), the last token of `scope` on
     /// `date` ([`queue::next_token`]) and the closures of the clinic and
     /// the doctor touching `date` ([`closures::touching`]).
     pub fn doctor_day(
@@ -117,16 +118,16 @@ impl<'a> LookAhead<'a> {
             let mut args = Vec::with_capacity(chunk.len() * 4);
             for (d, from, to) in chunk {
                 args.extend(
-                    appointments::busy_args(d, *from, *to, None)
+                    busy_times::busy_args(d, *from, *to, None)
                         .into_iter()
                         .take(4),
                 );
             }
             let rows = tx.rows(
                 On::reads(&[Table::Appointments]),
-                &appointments::busy_spans_sql(chunk.len()),
+                &busy_times::busy_spans_sql(chunk.len()),
                 &args,
-                |r| Ok((r.get::<String>(6)?, appointments::busy_row(r)?)),
+                |r| Ok((r.get::<String>(6)?, busy_times::busy_row(r)?)),
             )?;
             for (doctor, from, to) in chunk {
                 let busy = rows
@@ -300,7 +301,7 @@ impl<'a> LookAhead<'a> {
 
     /// Reads a doctor's busy times over `[from, to)` and the closures
     /// touching `date` (the clinic's and the doctor's) in one statement, and
-    /// keeps both as [`appointments::busy_for_doctor`] and
+    /// keeps both as [`busy_times::busy_for_doctor`] and
     /// [`closures::touching`] would: one doctor's day (`slots`, a booking)
     /// asks both, a round trip less on PostgreSQL. Nothing is read when
     /// either is kept already.
@@ -322,12 +323,12 @@ impl<'a> LookAhead<'a> {
         if tx.is_kept(&closed) || tx.is_kept(&busy_asked) {
             return Ok(());
         }
-        let mut args = appointments::busy_args(doctor, from, to, None);
+        let mut args = busy_times::busy_args(doctor, from, to, None);
         args.extend(closures::touching_args(clinic, &doctors, date, date));
         let sql = day_sql();
         // Where the busy time and the closure start in its rows (after
         // `one`, and after the busy time's columns).
-        let (at_busy, at_closure) = (1, 1 + count(appointments::BUSY_COLS));
+        let (at_busy, at_closure) = (1, 1 + count(busy_times::BUSY_COLS));
         let mut busy: Vec<Busy> = Vec::new();
         let mut found: Vec<(i64, Closure)> = Vec::new();
         let on = On::reads(&[Table::Appointments, Table::Closures]);
@@ -335,7 +336,7 @@ impl<'a> LookAhead<'a> {
             let (b, c) = (r.from(at_busy), r.from(at_closure));
             if let Some(id) = b.get::<Option<String>>(0)? {
                 if !busy.iter().any(|x| x.id == id) {
-                    busy.push(appointments::busy_row(&b)?);
+                    busy.push(busy_times::busy_row(&b)?);
                 }
             }
             if let Some(id) = c.get::<Option<String>>(0)? {
@@ -358,7 +359,7 @@ impl<'a> LookAhead<'a> {
 pub(super) fn day_sql() -> String {
     format!(
         "SELECT * FROM (SELECT 1 AS one) o LEFT JOIN ({}) b ON 1 = 1 LEFT JOIN ({}) c ON 1 = 1",
-        appointments::busy_sql("doctor_id = ?1"),
+        busy_times::busy_sql("doctor_id = ?1"),
         closures::touching_sql(6, 1)
     )
 }

@@ -1,6 +1,8 @@
 //! Unit tests of the appointments table (src/store/appointments.rs).
 
+use super::appointment_busy::{busy_many_sql, busy_spans_sql, busy_sql, CLINIC_WIDE};
 use super::*;
+use crate::store::db::Val;
 use crate::store::Store;
 
 /// A patient's ID, kept as its 16 bytes (schema 61).

@@ -9,6 +9,7 @@
 pub(crate) mod access_log;
 pub(crate) mod ahead;
 pub(crate) mod api_tokens;
+mod appointment_busy;
 mod appointment_columns;
 mod appointment_filter;
 pub(crate) mod appointments;
