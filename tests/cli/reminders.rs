@@ -1740,22 +1740,15 @@ fn patient_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
     // A patient written behind the copy's cursor meanwhile (as an older
     // appt still writing would): the copy falls short, and the tables are
     // not given up for it.
-    let behind = "00000000-0000-4000-8000-000000000001";
-    env.exec(&format!(
-        "INSERT INTO patients (id, full_name, name_key, phone, created_at, updated_at) \
-         VALUES ('{behind}', 'Nadie', 'nadie', '+50370000099', 0, 0)"
-    ));
-    upgrade_stops(&env, &["list"], "60");
-    assert!(crate::common::has_table(&env, "patients_61"));
-    env.exec(&format!("DELETE FROM patients WHERE id = '{behind}'"));
-
-    let out = in_batches_of_two(&env, &["check"]);
-    assert!(out.status.success(), "{out:?}");
+    stops_behind_the_copy(
+        &env,
+        "patients",
+        "(id, full_name, name_key, phone, created_at, updated_at) \
+         VALUES ('{id}', 'Nadie', 'nadie', '+50370000099', 0, 0)",
+        "60",
+    );
     // And on through schema 62.
-    assert_eq!(crate::common::schema_version(&env), "62");
-    for (i, (now, then)) in seen(&env).iter().zip(&before).enumerate() {
-        assert_eq!(now, then, "{i}");
-    }
+    goes_on_as_before(&env, "62", &seen, &before);
     assert_eq!(id_types(&env, crate::common::PATIENT_IDS_61), types);
     assert_eq!(
         described(
@@ -1787,6 +1780,30 @@ fn patient_ids_stored_as_text_are_kept_as_sixteen_bytes_and_shown_the_same() {
     );
     let out = env.cmd().args(["check", "--json"]).output().unwrap();
     assert!(out.status.success(), "{out:?}");
+}
+
+/// A row of `table` written behind its copy's cursor (as an older appt
+/// still writing would; `row` is its columns and values, `{id}` its ID):
+/// the copy falls short, and the upgrade stops at schema `at` without
+/// giving the tables up for it. The row goes again after.
+fn stops_behind_the_copy(env: &Env, table: &str, row: &str, at: &str) {
+    let id = "00000000-0000-4000-8000-000000000001";
+    env.exec(&format!("INSERT INTO {table} {}", row.replace("{id}", id)));
+    upgrade_stops(env, &["list"], at);
+    let copy = format!("{table}_{}", at.parse::<i64>().unwrap() + 1);
+    assert!(crate::common::has_table(env, &copy));
+    env.exec(&format!("DELETE FROM {table} WHERE id = '{id}'"));
+}
+
+/// The upgrade goes on to schema `to` in batches of two, and the commands
+/// `seen` runs answer as they did (`before`).
+fn goes_on_as_before(env: &Env, to: &str, seen: &dyn Fn(&Env) -> Vec<Value>, before: &[Value]) {
+    let out = in_batches_of_two(env, &["check"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(crate::common::schema_version(env), to);
+    for (i, (now, then)) in seen(env).iter().zip(before).enumerate() {
+        assert_eq!(now, then, "{i}");
+    }
 }
 
 /// A database of schema 61 takes schema 62 on its next command: the
@@ -1907,21 +1924,14 @@ fn schema_62_keeps_the_setups_ids_as_sixteen_bytes_copied_in_batches() {
     // A doctor written behind the copy's cursor meanwhile (as an older
     // appt still writing would): the copy falls short, and the tables are
     // not given up for it.
-    let behind = "00000000-0000-4000-8000-000000000001";
-    env.exec(&format!(
-        "INSERT INTO doctors (id, full_name, name_key, specialty, slot_minutes, active, \
-         created_at, updated_at) VALUES ('{behind}', 'Nadie', 'nadie', '', 30, 1, 0, 0)"
-    ));
-    upgrade_stops(&env, &["list"], "61");
-    assert!(crate::common::has_table(&env, "doctors_62"));
-    env.exec(&format!("DELETE FROM doctors WHERE id = '{behind}'"));
-
-    let out = in_batches_of_two(&env, &["check"]);
-    assert!(out.status.success(), "{out:?}");
-    assert_eq!(crate::common::schema_version(&env), "62");
-    for (i, (now, then)) in seen(&env).iter().zip(&before).enumerate() {
-        assert_eq!(now, then, "{i}");
-    }
+    stops_behind_the_copy(
+        &env,
+        "doctors",
+        "(id, full_name, name_key, specialty, slot_minutes, active, created_at, updated_at) \
+         VALUES ('{id}', 'Nadie', 'nadie', '', 30, 1, 0, 0)",
+        "61",
+    );
+    goes_on_as_before(&env, "62", &seen, &before);
     assert_eq!(id_types(&env, crate::common::SETUP_IDS_62), types);
     assert_eq!(described(&env, &listed.join(", ")), tables);
     for t in &listed {
