@@ -4,7 +4,7 @@ use super::asked::Asked;
 use super::db::{On, Table};
 use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Layout, MINUTES, NOT_NEGATIVE, POSITIVE, WEB_HOLD};
-use super::{ensure_unique_name, epoch, name_key, Lookup};
+use super::{by_id, ensure_unique_name, epoch, name_key, Lookup};
 use crate::args;
 use crate::core::overbook;
 use crate::core::{Clinic, DateOrder, Language, QueueOrder, Settings};
@@ -210,13 +210,14 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
 
 pub fn get(conn: &Tx, id: &str) -> Result<Clinic> {
     conn.memo(Asked::Clinic(id), || {
-        conn.row(
+        by_id(
+            conn,
             On::reads(&[Table::Clinics]),
             &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
-            args![super::db::id(id)],
+            super::db::id(id),
+            crate::error::Entity::Clinic,
             from_row,
-        )?
-        .ok_or_else(|| Error::not_found(crate::error::Entity::Clinic))
+        )
     })
 }
 

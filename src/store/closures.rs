@@ -1,7 +1,7 @@
 //! The `closures` table.
 
 use super::asked::Asked;
-use super::db::{marks, Row, Tx, Val};
+use super::db::{marks, Row, ToVal, Tx, Val};
 use super::db::{On, Table};
 use super::stored::{col, Kind, Layout};
 use super::{by_id, epoch, resolve, Lookup};
@@ -76,7 +76,7 @@ pub fn find(conn: &Tx, input: &str) -> Result<Closure> {
         conn,
         READS,
         &format!("SELECT {COLS} FROM closures WHERE id = ?1"),
-        &id,
+        id.to_val(),
         crate::error::Entity::Closure,
         from_row,
     )

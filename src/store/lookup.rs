@@ -140,17 +140,17 @@ pub fn ensure_unique_name(tx: &Tx, l: &Lookup, name: &str, except: &str) -> Resu
 }
 
 /// The row `sql` selects for `id`, or `NOT_FOUND` naming `what`. `id` is
-/// bound as text: for a table that keeps its IDs as text (not one whose
-/// [`Table::ids_as_bytes`]).
+/// bound as its table keeps IDs: `db::id` where [`Table::ids_as_bytes`],
+/// else as text.
 pub fn by_id<T>(
     tx: &Tx,
     on: On,
     sql: &str,
-    id: &str,
+    id: Val,
     what: Entity,
     from_row: impl FnOnce(&Row) -> Result<T>,
 ) -> Result<T> {
-    tx.row(on, sql, args![id], from_row)?
+    tx.row(on, sql, &[id], from_row)?
         .ok_or_else(|| Error::not_found(what))
 }
 

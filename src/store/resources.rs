@@ -122,7 +122,7 @@ pub fn get(tx: &Tx, id: &str) -> Result<Resource> {
         tx,
         On::reads(&[Table::Resources]),
         &format!("SELECT {COLS} FROM resources WHERE id = ?1"),
-        id,
+        id.to_val(),
         crate::error::Entity::Resource,
         from_row,
     )

@@ -5,7 +5,7 @@ use super::asked::Asked;
 use super::db::{On, Table};
 use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Layout, BUFFER, MINUTES, PER_DAY};
-use super::{ensure_unique_name, epoch, name_key, resolve, Lookup};
+use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
@@ -105,13 +105,14 @@ pub fn remove(conn: &Tx, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result
 
 pub fn get(conn: &Tx, id: &str) -> Result<Service> {
     conn.memo(Asked::Service(id), || {
-        conn.row(
+        by_id(
+            conn,
             On::reads(&[Table::Services]),
             &format!("SELECT {COLS} FROM services WHERE id = ?1"),
-            args![super::db::id(id)],
+            super::db::id(id),
+            crate::error::Entity::Service,
             from_row,
-        )?
-        .ok_or_else(|| Error::not_found(crate::error::Entity::Service))
+        )
     })
 }
 

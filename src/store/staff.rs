@@ -2,7 +2,7 @@
 //! PIN is never stored, only its hash, which leaves this module only to be
 //! checked against a PIN typed (`pin_hash`).
 
-use super::db::{On, Row, Table, Tx};
+use super::db::{On, Row, Table, ToVal, Tx};
 use super::stored::{col, Kind, Layout};
 use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
@@ -164,7 +164,7 @@ pub fn get(tx: &Tx, id: &str) -> Result<Member> {
         tx,
         SELECTED,
         &select("WHERE s.id = ?1"),
-        id,
+        id.to_val(),
         Entity::Staff,
         from_row,
     )

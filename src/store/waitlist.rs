@@ -1,7 +1,7 @@
 //! The `waitlist` table: patients who want a doctor on a date when nothing is
 //! free, offered a freed time oldest first (docs/rules.md#walk-ins).
 
-use super::db::{On, Table};
+use super::db::{On, Table, ToVal};
 use super::db::{Row, Tx};
 use super::stored::{col, Kind, Layout};
 use super::{by_id, epoch, resolve, Lookup};
@@ -142,7 +142,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Entry> {
         conn,
         SELECTED_ON,
         &format!("{SELECT} WHERE w.id = ?1"),
-        id,
+        id.to_val(),
         crate::error::Entity::WaitlistEntry,
         from_row,
     )

@@ -1,6 +1,6 @@
 //! The `webhooks` table, and reading the event log after a webhook's cursor.
 
-use super::db::{On, Table};
+use super::db::{On, Table, ToVal};
 use super::db::{Row, Tx};
 use super::events::Event;
 use super::stored::{col, opt, Kind, Layout};
@@ -115,7 +115,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Webhook> {
         conn,
         On::reads(&[Table::Webhooks]),
         &format!("SELECT {COLS} FROM webhooks WHERE id = ?1"),
-        id,
+        id.to_val(),
         crate::error::Entity::Webhook,
         from_row,
     )
