@@ -366,4 +366,57 @@ mod tests {
         assert!(p.contains("COVERING INDEX appt_doctor_feed"), "{p}");
         assert!(!p.contains("TEMP B-TREE"), "no sort: {p}");
     }
+
+    /// The names an ETag signs write each service's and doctor's ID as its
+    /// text, as they were before their IDs were kept as 16 bytes (schema
+    /// 62): a phone's ETag is not changed by the upgrade.
+    #[test]
+    fn the_names_signed_hold_the_ids_as_text() {
+        let mut s = Store::in_memory().unwrap();
+        let c = &s.sqlite().unwrap().conn;
+        let (clinic, doctor, service) = (
+            "00000000-0000-4000-8000-00000000000c",
+            "00000000-0000-4000-8000-00000000000d",
+            "00000000-0000-4000-8000-00000000000e",
+        );
+        let bytes = |id: &str| uuid::Uuid::parse_str(id).unwrap().into_bytes().to_vec();
+        c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        c.execute(
+            "INSERT INTO services (id, name, name_key, duration_minutes, created_at, updated_at) \
+             VALUES (?1, 'Consulta', 'consulta', 30, 0, 0)",
+            [bytes(service)],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO doctors (id, full_name, name_key, created_at, updated_at) \
+             VALUES (?1, 'Dra. Ruiz', 'ruiz', 0, 0)",
+            [bytes(doctor)],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO clinics (id, name, name_key, timezone, slot_minutes, min_notice, horizon, \
+             cancel_window, reminders, duplicate_check, require_diagnosis, created_at, updated_at) \
+             VALUES (?1, 'Centro', 'centro', 'America/El_Salvador', 30, 0, 0, 0, '', 0, 0, 0, 0)",
+            [bytes(clinic)],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO appointments (id, clinic_id, patient_id, local_date, starts_at, ends_at, \
+             duration_minutes, status, token_number, source, created_at, updated_at) \
+             VALUES (?1, ?2, ?1, 10, 1, 2, 30, 1, 1, 1, 0, 0)",
+            [bytes(doctor), bytes(clinic)],
+        )
+        .unwrap();
+        let names: String = c
+            .query_row(
+                &signature_sql(false, false, true),
+                rusqlite::params![bytes(clinic), 0, 20],
+                |r| r.get(2),
+            )
+            .unwrap();
+        assert!(
+            names == format!("{service}:Consulta#{doctor}:Dra. Ruiz#Centro:America/El_Salvador:en"),
+            "{names}"
+        );
+    }
 }
