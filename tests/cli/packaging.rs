@@ -1081,7 +1081,7 @@ impl Terminal {
 
     /// Types `line`, presses TAB (waiting to see `shows`, when the completion
     /// puts it on the line), then Enter; returns the arguments `appt` got (a
-    /// shell function in place of appt prints them as `ARGS=[a][b]`).
+    /// shell function in place of appt prints them as `ARGS=[a][b]<`).
     fn tab_and_run(&self, line: &str, shows: Option<&str>) -> String {
         self.type_text(line);
         self.keys(&["Tab"]);
@@ -1108,10 +1108,10 @@ impl Terminal {
             }
         }
         self.keys(&["Enter"]);
-        // The stand-in prints `ARGS=` and then its arguments, two writes: a
-        // screen read between them (a busy machine) holds `ARGS=` alone.
-        // Every line run here has arguments, so the line is whole once it
-        // ends with `]`.
+        // The stand-in prints `ARGS=`, its arguments and a closing `<` in
+        // writes of their own (fish's printf wrote `[book]` before
+        // `[--patient]`, and a screen read between them under CI's load
+        // held `[book]` alone): the line is whole once it ends with `<`.
         let started = Instant::now();
         let line = loop {
             let screen = self.must_show("ARGS=");
@@ -1121,7 +1121,10 @@ impl Terminal {
                 .expect("the ARGS line")
                 .trim_end()
                 .to_string();
-            if line.ends_with(']') || started.elapsed() > Duration::from_secs(20) {
+            if let Some(whole) = line.strip_suffix('<') {
+                break whole.to_string();
+            }
+            if started.elapsed() > Duration::from_secs(20) {
                 break line;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -1242,7 +1245,7 @@ fn bash_completes_names_from_the_database_on_tab() {
     let env = named_clinic();
     let (term, _dir, missing) = shell_for(&["bash", "--norc", "--noprofile", "-i"], &env);
     term.setup(&format!(
-        "source {:?}; appt() {{ printf 'AR''GS='; printf '[%s]' \"$@\"; echo; }}",
+        "source {:?}; appt() {{ printf 'AR''GS='; printf '[%s]' \"$@\"; echo '<'; }}",
         committed_script("bash")
     ));
     names_complete_on_tab(&term, &missing, |t| {
@@ -1262,7 +1265,7 @@ fn zsh_completes_names_from_the_database_on_tab() {
     std::fs::create_dir_all(&fpath).expect("mkdir");
     std::fs::copy(committed_script("zsh"), fpath.join("_appt")).expect("copy _appt");
     term.setup(&format!(
-        "fpath=({:?} $fpath); autoload -Uz compinit; compinit -u -D; appt() {{ print -rn -- AR''GS=; printf '[%s]' \"$@\"; echo }}",
+        "fpath=({:?} $fpath); autoload -Uz compinit; compinit -u -D; appt() {{ print -rn -- AR''GS=; printf '[%s]' \"$@\"; echo '<' }}",
         fpath
     ));
     names_complete_on_tab(&term, &missing, |t| {
@@ -1284,7 +1287,7 @@ fn fish_completes_names_from_the_database_on_tab() {
     let env = named_clinic();
     let (term, _dir, missing) = shell_for(&["fish", "--no-config", "--private"], &env);
     term.setup(&format!(
-        "set -g fish_autosuggestion_enabled 0; source {:?}; function appt; printf 'AR''GS='; printf '[%s]' $argv; echo; end",
+        "set -g fish_autosuggestion_enabled 0; source {:?}; function appt; printf 'AR''GS='; printf '[%s]' $argv; echo '<'; end",
         committed_script("fish")
     ));
     names_complete_on_tab(&term, &missing, |t| {
