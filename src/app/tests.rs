@@ -507,3 +507,49 @@ fn a_change_with_series_moves_or_cancels_the_series_never_one_occurrence() {
         .collect();
     assert_eq!(times, ["11:00", "11:00", "11:00"]);
 }
+
+/// A phone asking again for a calendar it holds, nothing changed, is
+/// answered on PostgreSQL in one round trip (the feed's row, with the read
+/// transaction's opening and snapshot): the clinic and the ETag's statement
+/// are kept by the connection until the snapshot moves (three round trips
+/// before). Once a visit is booked the ETag is read again, and differs.
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn an_unchanged_feed_is_answered_in_one_round_trip_on_postgres() {
+    use super::feed::{self, Key, Pick};
+    crate::store::on_scratch_pg(|st| {
+        set_up(st);
+        let now = monday_8am();
+        let url = clinic::SettingsInput {
+            public_url: Some("https://citas.example.com".into()),
+            ..Default::default()
+        };
+        clinic::update(st, "Central", None, &url, false, now).unwrap();
+        let req = feed::AddRequest {
+            name: "garcia".into(),
+            doctor: Some("Dr. García".into()),
+            ..Default::default()
+        };
+        let token = feed::add_then(st, &req, now, &mut |_| Ok(()))
+            .unwrap()
+            .token;
+        let ask = |st: &mut Store| {
+            let before = st.pg_waits();
+            let tag = feed::open(st, Key::Token(&token), now, Pick::Nothing)
+                .unwrap()
+                .etag;
+            (tag, st.pg_waits() - before)
+        };
+        // The first answer records the ETag on the feed: a write, after
+        // which the next reads again.
+        let (first, _) = ask(st);
+        assert_eq!(ask(st).0, first);
+        assert_eq!(ask(st), (first.clone(), 1), "kept: the feed's row alone");
+        one(book::book(st, &request("10:00", "+50370000001"), &desk(), now).unwrap());
+        let (booked, waits) = ask(st);
+        assert_ne!(booked, first, "a visit booked changes the calendar");
+        assert!(waits > 1, "read again after the write: {waits}");
+        assert_eq!(ask(st).0, booked);
+        assert_eq!(ask(st), (booked, 1));
+    });
+}

@@ -171,8 +171,8 @@ pub(super) fn busy_spans_sql(n: usize) -> String {
 }
 
 /// The active appointments of several doctors (at any clinic) overlapping
-/// `[from, to)`: each doctor's, in the order of `doctor_ids`. Kept by a
-/// SQLite connection until the database changes ([`Tx::lasting`]): the
+/// `[from, to)`: each doctor's, in the order of `doctor_ids`. Kept by the
+/// connection until the database changes ([`Tx::lasting`]): the
 /// booking page's patients ask the same day of the same doctors again and
 /// again.
 pub fn busy_for_doctors(

@@ -208,16 +208,20 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
     Ok(())
 }
 
+/// Kept until the database changes ([`Tx::lasting`]): a calendar feed's
+/// phones and the booking page ask at every request.
 pub fn get(conn: &Tx, id: &str) -> Result<Clinic> {
     conn.memo(Asked::Clinic(id), || {
-        by_id(
-            conn,
-            On::reads(&[Table::Clinics]),
-            &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
-            super::db::id(id),
-            crate::error::Entity::Clinic,
-            from_row,
-        )
+        conn.lasting(format!("clinics::get {id}"), || {
+            by_id(
+                conn,
+                On::reads(&[Table::Clinics]),
+                &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
+                super::db::id(id),
+                crate::error::Entity::Clinic,
+                from_row,
+            )
+        })
     })
 }
 

@@ -205,8 +205,8 @@ pub const PATIENT_NAMES: &str = "patient_names";
 
 /// The [`Signature`] of `feed` on `days`, in one statement: an aggregate
 /// over the doctor's (or the clinic's) visits on its days, through the
-/// day's index, and the few names of the clinic's setup. On SQLite, kept
-/// by the connection until the database changes ([`Tx::lasting`]): a
+/// day's index, and the few names of the clinic's setup. Kept by the
+/// connection until the database changes ([`Tx::lasting`]): a
 /// phone asking again for a calendar it holds, with nothing changed, is
 /// answered without reading a visit.
 pub fn signature(tx: &Tx, feed: &Feed, days: Days) -> Result<Signature> {

@@ -163,9 +163,10 @@ impl Stopper {
 
 enum Db {
     Sqlite(sqlite::Sqlite),
-    /// The connection (its prepared statements with it), and its patience with a
-    /// silent server (raised for the rare statement allowed to run long).
-    Postgres(Box<pg_client::PgClient>, pg_net::Patience),
+    /// The connection (its prepared statements with it), its patience with a
+    /// silent server (raised for the rare statement allowed to run long), and
+    /// what its reads keep while the server is unchanged ([`db::Tx::lasting`]).
+    Postgres(Box<pg_client::PgClient>, pg_net::Patience, db::Lasting),
 }
 
 /// Whether `--db` names a PostgreSQL server rather than a file: a
@@ -215,7 +216,11 @@ impl Store {
             let connected = pg::peek(url)?;
             Store::on(
                 target,
-                Db::Postgres(Box::new(connected.client), connected.patience),
+                Db::Postgres(
+                    Box::new(connected.client),
+                    connected.patience,
+                    Default::default(),
+                ),
                 connected.shown,
                 Stopper::new(Some(connected.cancel)),
             )
@@ -236,7 +241,11 @@ impl Store {
                 let connected = pg::open(url)?;
                 let mut st = Store::on(
                     target,
-                    Db::Postgres(Box::new(connected.client), connected.patience),
+                    Db::Postgres(
+                        Box::new(connected.client),
+                        connected.patience,
+                        Default::default(),
+                    ),
                     connected.shown,
                     Stopper::new(Some(connected.cancel)),
                 );
@@ -358,7 +367,7 @@ impl Store {
         let _writing = stop.begin()?;
         let out = match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, true, f),
-            Db::Postgres(c, _) => {
+            Db::Postgres(c, ..) => {
                 let out = db::pg_write(c, true, f);
                 if let (Ok(_), Some(standby), true) = (&out, &self.standby, mark) {
                     standby.wrote(c);
@@ -417,7 +426,7 @@ impl Store {
     #[cfg(test)]
     pub(crate) fn pg_outside(&mut self, sql: &str) -> String {
         match &mut self.db {
-            Db::Postgres(c, _) => c.query_one(sql, &[]).unwrap().get(0),
+            Db::Postgres(c, ..) => c.query_one(sql, &[]).unwrap().get(0),
             Db::Sqlite(_) => unreachable!("PostgreSQL only"),
         }
     }
@@ -458,7 +467,7 @@ impl Store {
         let _writing = stop.begin()?;
         match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, false, f),
-            Db::Postgres(c, _) => db::pg_write(c, false, f),
+            Db::Postgres(c, ..) => db::pg_write(c, false, f),
         }
         .map_err(|e| self.names_itself(e))
     }
@@ -491,7 +500,7 @@ impl Store {
     pub fn settle(&mut self, tables: &[&str]) -> Result<()> {
         match &mut self.db {
             Db::Sqlite(_) => Ok(()),
-            Db::Postgres(c, patience) => pg::settle(c, patience, tables),
+            Db::Postgres(c, patience, _) => pg::settle(c, patience, tables),
         }
         .map_err(|e| self.names_itself(e))
     }
@@ -499,12 +508,13 @@ impl Store {
     /// Runs `f` in one read transaction: one consistent state of the database.
     pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         if let Some(c) = self.on_standby() {
-            let out = db::pg_read(c, f);
+            // A standby's snapshot is not the primary's: it keeps nothing.
+            let out = db::pg_read(c, None, f);
             return self.standby_answer(out);
         }
         match &mut self.db {
             Db::Sqlite(s) => db::read(&mut s.conn, &s.lasting, f),
-            Db::Postgres(c, _) => db::pg_read(c, f),
+            Db::Postgres(c, _, lasting) => db::pg_read(c, Some(lasting), f),
         }
         .map_err(|e| self.names_itself(e))
     }

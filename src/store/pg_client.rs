@@ -32,7 +32,9 @@ use std::time::Duration;
 use tokio::runtime::Runtime;
 use tokio_postgres::error::DbError;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{AsyncMessage, Client, Error, Row, RowStream, Socket, Statement};
+use tokio_postgres::{
+    AsyncMessage, Client, Error, Row, RowStream, SimpleQueryMessage, Socket, Statement,
+};
 
 /// The connection's stream: TLS or plain, under appt's deadlines.
 pub(super) type Connection = tokio_postgres::Connection<Socket, super::pg_stream::Guarded>;
@@ -48,6 +50,11 @@ pub type Params<'a> = &'a [(&'a (dyn ToSql + Sync), Type)];
 macro_rules! asked {
     ($self:ident, $c:ident => $request:expr) => {{
         let deferred = std::mem::take(&mut $self.deferred);
+        let snapshot = if std::mem::take(&mut $self.snapshot_asked) {
+            Some(&mut $self.snapshot)
+        } else {
+            None
+        };
         let $c = $self.client.as_ref().expect(OPEN);
         $self.notices.clear();
         drive(
@@ -55,7 +62,7 @@ macro_rules! asked {
             &mut $self.connection,
             &mut $self.waits,
             &mut $self.notices,
-            after($c, &deferred, $request),
+            after($c, &deferred, snapshot, $request),
         )
     }};
 }
@@ -68,6 +75,12 @@ pub struct PgClient {
     connection: Connection,
     /// What [`PgClient::defer`] keeps for the next request.
     deferred: String,
+    /// Whether what is deferred ends by asking for the snapshot the
+    /// transaction it opens reads ([`PgClient::defer_opening`]).
+    snapshot_asked: bool,
+    /// That snapshot (`xmin:xmax:running`), once the opening that asked for
+    /// it was answered; None until then.
+    snapshot: Option<String>,
     /// How many times appt has waited for the server's answer: its round
     /// trips, which the tests count.
     waits: usize,
@@ -99,6 +112,8 @@ impl PgClient {
             client: Some(client),
             connection,
             deferred: String::new(),
+            snapshot_asked: false,
+            snapshot: None,
             waits: 0,
             statement_timeout,
             notices: Vec::new(),
@@ -136,6 +151,30 @@ impl PgClient {
         self.deferred.push_str(sql);
     }
 
+    /// Keeps a transaction's `opening` to be sent ahead of its first
+    /// statement, as [`PgClient::defer`] does; with `snapshot`, followed by
+    /// the question of the snapshot the transaction reads (the first
+    /// statement of a REPEATABLE READ transaction takes it, and it is the
+    /// transaction's to its end), answered in the same round trip and then
+    /// given by [`PgClient::snapshot`]. Two snapshots alike see the same
+    /// committed transactions, so the same database: PostgreSQL's word
+    /// that nothing changed, whoever writes (`db::lasting`).
+    pub fn defer_opening(&mut self, opening: &str, snapshot: bool) {
+        self.snapshot = None;
+        if snapshot {
+            self.defer(&format!("{opening}; {SNAPSHOT}"));
+        } else {
+            self.defer(opening);
+        }
+        self.snapshot_asked = snapshot;
+    }
+
+    /// The snapshot the transaction [`PgClient::defer_opening`] last opened
+    /// reads, once its opening was answered.
+    pub fn snapshot(&self) -> Option<&str> {
+        self.snapshot.as_deref()
+    }
+
     /// How many times appt has waited for the server ([`PgClient::waits`]'s
     /// field): a test's count of round trips.
     #[cfg(test)]
@@ -148,6 +187,7 @@ impl PgClient {
     pub fn forget_deferred(&mut self) -> bool {
         let had = !self.deferred.is_empty();
         self.deferred.clear();
+        self.snapshot_asked = false;
         had
     }
 
@@ -229,6 +269,7 @@ impl PgClient {
     /// reported.
     pub fn send(&mut self, sql: &str) -> Result<(), Error> {
         self.defer(sql);
+        self.snapshot_asked = false;
         let all = std::mem::take(&mut self.deferred);
         let f = self.client.as_ref().expect(OPEN).batch_execute(&all);
         let mut f = pin!(f);
@@ -341,19 +382,32 @@ fn dollars(sql: &str) -> String {
 
 /// `f`, with `deferred` (when there is any) sent ahead of it in the same
 /// round trip: the deferred statements' error, if they fail, else `f`'s
-/// answer.
+/// answer. Where `snapshot` is given, the deferred statements end with
+/// [`SNAPSHOT`], whose answer it is given.
 async fn after<T>(
     client: &Client,
     deferred: &str,
+    snapshot: Option<&mut Option<String>>,
     f: impl Future<Output = Result<T, Error>>,
 ) -> Result<T, Error> {
     if deferred.is_empty() {
         return f.await;
     }
-    let (opened, answer) = in_order(client.batch_execute(deferred), f).await;
-    opened?;
+    let Some(snapshot) = snapshot else {
+        let (opened, answer) = in_order(client.batch_execute(deferred), f).await;
+        opened?;
+        return answer;
+    };
+    let (opened, answer) = in_order(client.simple_query(deferred), f).await;
+    *snapshot = opened?.iter().find_map(|m| match m {
+        SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+        _ => None,
+    });
     answer
 }
+
+/// The question of the snapshot a transaction reads, as text.
+const SNAPSHOT: &str = "SELECT pg_current_snapshot()::text";
 
 /// Polls `a`, then `b`, at every wake-up until both are done, so that what
 /// `a` sends goes first.

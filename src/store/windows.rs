@@ -204,7 +204,7 @@ pub fn of_owner(conn: &Tx, owner: &Owner) -> Result<Vec<Window>> {
 }
 
 pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Arc<[Window]>> {
-    // Kept by a SQLite connection until the database changes, and handed
+    // Kept by the connection until the database changes, and handed
     // out shared: the booking page reads its clinic's windows at every
     // request.
     let asked = format!(

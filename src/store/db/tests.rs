@@ -490,7 +490,20 @@ fn a_value_of_the_wrong_type_is_a_bug_not_a_lost_connection_on_postgres() {
 /// Reads `key` through [`Tx::lasting`] in a read transaction of its own,
 /// counting in `asked` each time the database is asked.
 fn lasting_count(st: &mut Store, asked: &std::cell::Cell<u32>) -> i64 {
+    lasting_count_after(st, asked, false)
+}
+
+/// [`lasting_count`] behind another statement, which sends the read
+/// transaction's opening: on PostgreSQL, its snapshot is known from then on.
+fn lasting_count_later(st: &mut Store, asked: &std::cell::Cell<u32>) -> i64 {
+    lasting_count_after(st, asked, true)
+}
+
+fn lasting_count_after(st: &mut Store, asked: &std::cell::Cell<u32>, later: bool) -> i64 {
     st.read(|tx| {
+        if later {
+            tx.one::<i64>(On::NOTHING, "SELECT 1::bigint", &[])?;
+        }
         tx.lasting("how many doctors".into(), || {
             asked.set(asked.get() + 1);
             tx.one(
@@ -534,15 +547,52 @@ fn a_lasting_answer_is_read_again_after_any_write() {
     );
 }
 
-/// PostgreSQL has no mark to read for nothing: every transaction asks.
+/// On PostgreSQL, an answer is kept while the read transactions' snapshot
+/// stays the same, and read again once anyone wrote: this connection,
+/// another of appt's, or a client that is not appt, which counts no
+/// change of its own (the mark is the server's, not appt's `changes`). The
+/// snapshot comes with a transaction's first statement: an answer asked
+/// first is read, and kept for the transactions after it.
 #[test]
 #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
-fn a_lasting_answer_is_read_each_time_on_postgres() {
+fn a_lasting_answer_is_read_again_after_any_write_on_postgres() {
     crate::store::on_scratch_pg(|st| {
         let asked = std::cell::Cell::new(0);
-        lasting_count(st, &asked);
-        lasting_count(st, &asked);
-        assert_eq!(asked.get(), 2);
+        assert_eq!(lasting_count(st, &asked), 0);
+        assert_eq!(lasting_count(st, &asked), 0);
+        assert_eq!(asked.get(), 2, "asked first: before its snapshot is known");
+        assert_eq!(lasting_count_later(st, &asked), 0);
+        assert_eq!(lasting_count_later(st, &asked), 0);
+        assert_eq!(asked.get(), 2, "kept while nothing changed");
+        st.write(|tx| doctors::insert(tx, &doctor("Dr. Propio")))
+            .unwrap();
+        assert_eq!(lasting_count_later(st, &asked), 1);
+        assert_eq!(asked.get(), 3, "this connection's own write");
+        let mut other = Store::open(&st.target, crate::store::Create::Never).unwrap();
+        other
+            .write(|tx| doctors::insert(tx, &doctor("Dr. Otro")))
+            .unwrap();
+        assert_eq!(lasting_count_later(st, &asked), 2);
+        assert_eq!(asked.get(), 4, "another connection's commit");
+        let url = st.target.to_str().unwrap();
+        let url = &url[..url.find('?').unwrap_or(url.len())];
+        let mut outside = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        outside
+            .batch_execute("DELETE FROM doctors WHERE full_name = 'Dr. Otro'")
+            .unwrap();
+        assert_eq!(lasting_count_later(st, &asked), 1);
+        assert_eq!(asked.get(), 5, "a write not appt's");
+        // Reads, this connection's and the other's, leave it kept.
+        other.read(doctors_kept).unwrap();
+        assert_eq!(lasting_count(st, &asked), 1);
+        assert_eq!(lasting_count_later(st, &asked), 1);
+        assert_eq!(asked.get(), 6);
+        // A write transaction asks each time (kept, it would answer 1).
+        assert_eq!(
+            st.write(|tx| tx.lasting("how many doctors".into(), || Ok(99i64)))
+                .unwrap(),
+            99
+        );
     });
 }
 

@@ -10,7 +10,7 @@ use super::values::{pg_params, Row, Val};
 use crate::error::{Error, Result};
 use crate::store::pg_client::PgClient;
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 
 /// Which engine a transaction runs on, for the few statements the dialects
@@ -25,7 +25,7 @@ pub enum Backend {
 /// for more feeds than that between two changes reads them again).
 pub(super) const MOST_LASTING: usize = 256;
 
-/// What a SQLite connection keeps from one read transaction to the next
+/// What a connection keeps from one read transaction to the next
 /// ([`Tx::lasting`], in `lasting.rs`): the state it last read in, and
 /// what it kept then.
 #[derive(Default)]
@@ -36,9 +36,15 @@ pub(in crate::store) struct Lasting {
 /// The answers a connection kept, by their question.
 pub(super) type Kept = HashMap<String, Box<dyn Any + Send>>;
 
-/// The database's state as one connection sees it: another connection's
-/// commits move the first, this one's writes the second.
-pub(super) type Mark = (i64, u64);
+/// The database's state as one connection sees it.
+#[derive(Clone, PartialEq, Eq)]
+pub(super) enum Mark {
+    /// `PRAGMA data_version`, which another connection's commits move,
+    /// and this connection's own count of rows changed.
+    Sqlite(i64, u64),
+    /// The read transaction's snapshot, as text ([`PgClient::snapshot`]).
+    Postgres(String),
+}
 
 /// A transaction. Every read and write of a command happens inside one, so a
 /// command sees one state of the database and commits all of its change or none.
@@ -61,13 +67,13 @@ pub struct Tx<'c> {
     pub(super) together_open: Cell<bool>,
     /// Statements sent: round trips on PostgreSQL, which the tests count.
     pub(super) sent: Cell<usize>,
-    /// What a SQLite read transaction's connection keeps for the next ones
-    /// ([`Tx::lasting`]); None in a write transaction and on PostgreSQL.
+    /// What a read transaction's connection keeps for the next ones
+    /// ([`Tx::lasting`]); None in a write transaction and on a standby.
     pub(super) lasting: Option<&'c Lasting>,
-    /// The state this read transaction reads, once asked: it cannot change
+    /// The state this read transaction reads, once known: it cannot change
     /// within it (another connection's commits are not seen, and a read
     /// transaction writes nothing).
-    pub(super) mark: Cell<Option<Mark>>,
+    pub(super) mark: OnceCell<Mark>,
     /// The tables this transaction changed, as bits ([`super::changes`]):
     /// each one's count goes up by one as it commits.
     pub(super) changed_tables: Cell<u64>,
@@ -109,11 +115,14 @@ impl<'c> Pg<'c> {
     /// is set on the session, which a pooler in transaction mode hands to
     /// another client once the transaction ends
     /// (docs/operations.md#behind-pgbouncer).
-    fn begin(client: &'c mut PgClient, kind: PgKind, opening: &str) -> Self {
+    /// With `snapshot`, the opening asks for the snapshot the transaction
+    /// reads too ([`PgClient::defer_opening`]).
+    fn begin(client: &'c mut PgClient, kind: PgKind, opening: &str, snapshot: bool) -> Self {
         let limit = client.statement_timeout().as_millis();
-        client.defer(&format!(
-            "{opening}; SET LOCAL statement_timeout = '{limit}ms'"
-        ));
+        client.defer_opening(
+            &format!("{opening}; SET LOCAL statement_timeout = '{limit}ms'"),
+            snapshot,
+        );
         Pg {
             client,
             kind,
@@ -610,7 +619,7 @@ pub(in crate::store) fn pg_write<T>(
         "START TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '10s'; \
          SELECT pg_advisory_xact_lock({WRITE_LOCK})"
     );
-    let tx = Tx::postgres(Pg::begin(client, PgKind::Write, &opening));
+    let tx = Tx::postgres(Pg::begin(client, PgKind::Write, &opening, false));
     let out = f(&tx)?;
     if keep {
         tx.commit()?;
@@ -623,13 +632,17 @@ pub(in crate::store) fn pg_write<T>(
 
 /// Runs `f` in a read-only REPEATABLE READ transaction: one snapshot (taken
 /// by its first statement, which its opening goes with). It waits on the
-/// server once per statement: its `COMMIT` is not waited for.
-pub(in crate::store) fn pg_read<T>(
-    client: &mut PgClient,
+/// server once per statement: its `COMMIT` is not waited for. With
+/// `lasting`, the opening asks for the snapshot too, and answers kept
+/// while it stays the same are not read again ([`Tx::lasting`]).
+pub(in crate::store) fn pg_read<'c, T>(
+    client: &'c mut PgClient,
+    lasting: Option<&'c Lasting>,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
     let opening = "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
-    let tx = Tx::postgres(Pg::begin(client, PgKind::Read, opening));
+    let mut tx = Tx::postgres(Pg::begin(client, PgKind::Read, opening, lasting.is_some()));
+    tx.lasting = lasting;
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)
