@@ -26,7 +26,9 @@ fn get(url: &str, path: &str) -> Res<(u16, String)> {
 
 impl Bench<'_> {
     /// The booking page's figures, on a server of their own; the page is
-    /// turned off again whatever they come to.
+    /// turned off again, and the API's token for the reference revoked,
+    /// whatever they come to (a kept server database, `APPT_BENCH_PG_KEEP`,
+    /// is taken again by the next run).
     pub(super) fn page(&self) -> Res<HttpFigures> {
         let on = self.page_on();
         let figures = on.and_then(|service| self.page_figures(&service));
@@ -37,8 +39,11 @@ impl Bench<'_> {
             "--online-booking",
             "off",
         ]));
+        let revoked = run_ok(self.appt_args(&["token", "revoke", "bench-page"]));
+        // A run that failed may have failed before the token was made.
         let figures = figures?;
         off?;
+        revoked?;
         Ok(figures)
     }
 
