@@ -4,12 +4,14 @@
 //! crate runs it), with what that crate does not offer: requests sent
 //! together, in one round trip.
 //!
-//! - [`PgClient::defer`] keeps a transaction's opening (`START
+//! - [`PgClient::defer_opening`] keeps a transaction's opening (`START
 //!   TRANSACTION`, a write's lock timeout and advisory lock) and sends it
 //!   with the transaction's first statement. The server runs them in
 //!   order, so the statement runs inside the transaction, after the lock,
 //!   as if they had been sent apart; an opening that fails is the error
-//!   reported, and the statement behind it fails unrun.
+//!   reported, and the statement behind it fails unrun. A read's opening
+//!   may ask for the snapshot the transaction reads too, answered in the
+//!   same round trip ([`PgClient::snapshot`]).
 //! - [`PgClient::send`] sends statements and does not wait for their
 //!   answer: a read-only transaction's `COMMIT`, a `ROLLBACK`. They are
 //!   written to the server before it returns (no transaction stays open
@@ -144,7 +146,7 @@ impl PgClient {
 
     /// Keeps `sql` (statements without parameters, whose answers nobody
     /// reads) to be sent ahead of the next request, in its round trip.
-    pub fn defer(&mut self, sql: &str) {
+    fn defer(&mut self, sql: &str) {
         if !self.deferred.is_empty() {
             self.deferred.push_str("; ");
         }
@@ -152,7 +154,7 @@ impl PgClient {
     }
 
     /// Keeps a transaction's `opening` to be sent ahead of its first
-    /// statement, as [`PgClient::defer`] does; with `snapshot`, followed by
+    /// statement; with `snapshot`, followed by
     /// the question of the snapshot the transaction reads (the first
     /// statement of a REPEATABLE READ transaction takes it, and it is the
     /// transaction's to its end), answered in the same round trip and then
@@ -182,8 +184,8 @@ impl PgClient {
         self.waits
     }
 
-    /// Forgets what [`PgClient::defer`] kept (a transaction that sent
-    /// nothing needs no opening); whether there was any.
+    /// Forgets what was deferred (a transaction that sent nothing needs no
+    /// opening); whether there was any.
     pub fn forget_deferred(&mut self) -> bool {
         let had = !self.deferred.is_empty();
         self.deferred.clear();
